@@ -1,0 +1,34 @@
+// `flowgpu <command> ...`: each command lives in src/cli/<command>.ts and exports run(args).
+const commands: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
+  doctor: { summary: 'show the WebGPU adapter, its features and limits, and why other backends failed', load: () => import('./cli/doctor.js') },
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+  return `usage: flowgpu <command> [options]\n\ncommands:\n${rows.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    process.stderr.write(`flowgpu: unknown command "${name}"\n\n${usage()}`);
+    process.exitCode = 2;
+    return;
+  }
+  await (await cmd.load()).run(args);
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(process.exitCode ?? 0),
+  (e: unknown) => {
+    const err = e as Error;
+    const known = err?.name === 'FlowgpuError';
+    process.stderr.write(`flowgpu: ${known ? err.message : (err?.stack ?? String(e))}\n`);
+    process.exit(1);
+  },
+);

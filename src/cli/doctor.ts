@@ -1,0 +1,20 @@
+import { createNodeEngineWithReport } from '../gpu/node-gpu.js';
+
+/** `flowgpu doctor`: which backend works, the adapter, its features and limits. */
+export async function run(): Promise<void> {
+  const { engine, attempts } = await createNodeEngineWithReport();
+  const lines = attempts.map((a) => `  ${a.ok ? 'ok  ' : 'fail'} ${a.backend}: ${a.detail}`);
+  const lim = engine.limits;
+  const limits = [
+    'maxStorageBufferBindingSize', 'maxBufferSize', 'maxStorageBuffersPerShaderStage', 'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'minStorageBufferOffsetAlignment',
+  ] as const;
+  process.stdout.write(
+    `adapter: ${engine.adapterName}${engine.info.isFallback ? ' (software fallback)' : ''}\n` +
+      `backends tried:\n${lines.join('\n')}\n` +
+      `features: ${[...engine.device.features].sort().join(', ')}\n` +
+      `kernels use: f16 ${engine.hasF16 ? 'available (f32 used for accuracy)' : 'absent'}, subgroups ${engine.hasSubgroups ? 'yes' : 'no'}, timestamps ${engine.hasTimestamps ? 'yes' : 'no'}\n` +
+      `limits:\n${limits.map((n) => `  ${n}: ${lim[n]}`).join('\n')}\n`,
+  );
+  engine.destroy();
+}

@@ -1,0 +1,416 @@
+import { describeShape, FlowgpuError } from './errors.js';
+import { type Param, writeParams } from './params.js';
+import { type KernelRef, PipelineCache } from './pipelines.js';
+import { BufferPool } from './pool.js';
+import { BYTES_PER_ELEMENT, type GpuDType, Tensor } from './tensor.js';
+import { Usage } from './usage.js';
+
+export interface EngineOptions {
+  /** A GPU to use; defaults to `navigator.gpu` (browsers, Deno). Node passes Dawn's. */
+  gpu?: GPU;
+  /** An adapter already requested (skips `requestAdapter`). */
+  adapter?: GPUAdapter;
+  /** Dispatches recorded before a submit (bounded so no submit trips a driver watchdog). */
+  dispatchesPerSubmit?: number;
+  /** Check every dispatch for validation errors and name the op (slow; for debugging). */
+  validateEachOp?: boolean;
+  /** Name of the backend, for reports (`doctor`, `bench`). */
+  backend?: string;
+}
+
+export interface Dispatch {
+  kernel: KernelRef;
+  /** Values of the kernel's `Params` uniform struct (binding 0), in field order. */
+  params?: readonly Param[];
+  /** Storage buffers bound at 1, 2, ... in order. */
+  bindings: readonly Tensor[];
+  /** Workgroup counts; a count over the per-dimension limit must be split by the op. */
+  workgroups: readonly [number, number?, number?];
+}
+
+/** Values of an op's inputs after readback. */
+export type HostArray = Float32Array | Int32Array | Uint32Array;
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  backend: string;
+  isFallback: boolean;
+}
+
+type Tracked = Tensor | readonly Tracked[] | { readonly [k: string]: Tracked } | undefined | null | number | string | boolean;
+
+const PARAM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter we know
+const ARENA_SLOTS = 256;
+
+/**
+ * The one owner of GPU resources: device, buffer pool, pipeline cache, the uniform arena and
+ * the command recorder. Ops record dispatches; nothing is submitted until a batch fills up or
+ * a result is read back, so a whole forward pass costs a few submits and one await.
+ */
+export class Engine {
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  readonly hasF16: boolean;
+  readonly hasSubgroups: boolean;
+  readonly hasTimestamps: boolean;
+  readonly dispatchesPerSubmit: number;
+  readonly validateEachOp: boolean;
+
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private pendingDispatches = 0;
+  private readonly arena: GPUBuffer;
+  private readonly arenaBytes = new ArrayBuffer(PARAM_SLOT * ARENA_SLOTS);
+  private readonly arenaView = new DataView(this.arenaBytes);
+  private arenaUsed = 0;
+  private readonly scopes: Set<Tensor>[] = [];
+  private readonly stagingFree: GPUBuffer[] = [];
+  private deviceError: string | null = null;
+  dispatchCount = 0;
+  submitCount = 0;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly adapter: GPUAdapter,
+    readonly info: AdapterSummary,
+    options: EngineOptions,
+  ) {
+    this.pool = new BufferPool(device);
+    this.pipelines = new PipelineCache(device);
+    this.hasF16 = device.features.has('shader-f16');
+    this.hasSubgroups = device.features.has('subgroups');
+    this.hasTimestamps = device.features.has('timestamp-query');
+    this.dispatchesPerSubmit = options.dispatchesPerSubmit ?? 64;
+    this.validateEachOp = options.validateEachOp ?? false;
+    this.arena = device.createBuffer({ size: this.arenaBytes.byteLength, usage: Usage.UNIFORM | Usage.COPY_DST, label: 'params-arena' });
+    device.addEventListener('uncapturederror', (ev) => {
+      this.deviceError ??= (ev as GPUUncapturedErrorEvent).error.message;
+    });
+    void device.lost.then((info) => {
+      if (info.reason !== 'destroyed') this.deviceError ??= `GPU device lost: ${info.message}`;
+    });
+  }
+
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
+    if (!gpu && !options.adapter) {
+      throw new FlowgpuError(
+        'WebGPU is not available here (no navigator.gpu). Use a browser with WebGPU enabled ' +
+          '(Chrome/Edge ≥ 113, or --enable-unsafe-webgpu), Deno ≥ 1.39, or in Node import "flowgpu/node" ' +
+          '(it loads the npm "webgpu" package); run `npx flowgpu doctor` for details.',
+      );
+    }
+    const adapter = options.adapter ?? (await gpu!.requestAdapter({ powerPreference: 'high-performance' }));
+    if (!adapter) {
+      throw new FlowgpuError(
+        'No WebGPU adapter was found. On a machine without a GPU install a software driver ' +
+          '(Mesa ≥ 25 lavapipe: run tools/setup-lavapipe.sh, or Mesa\'s GL driver for the OpenGL ES backend) ' +
+          'and run `npx flowgpu doctor` to see why each backend failed.',
+      );
+    }
+    const wanted: GPUFeatureName[] = ['shader-f16', 'subgroups', 'timestamp-query'];
+    const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+    const limitNames = [
+      'maxStorageBufferBindingSize', 'maxBufferSize', 'maxStorageBuffersPerShaderStage',
+      'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX',
+      'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension',
+    ] as const;
+    const requiredLimits: Record<string, number> = {};
+    for (const n of limitNames) requiredLimits[n] = adapter.limits[n];
+    const device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'flowgpu' });
+    const i = adapter.info;
+    const info: AdapterSummary = {
+      vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description,
+      backend: options.backend ?? 'webgpu',
+      isFallback: Boolean((i as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    };
+    return new Engine(device, adapter, info, options);
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  get adapterName(): string {
+    const i = this.info;
+    return [i.vendor, i.architecture, i.device || i.description].filter(Boolean).join(' / ') + ` (${i.backend})`;
+  }
+
+  // ---- tensors -------------------------------------------------------------------------
+
+  /** An uninitialised tensor from the pool, tracked by the current `tidy` scope. */
+  empty(shape: readonly number[], dtype: GpuDType = 'f32', label = 'tensor'): Tensor {
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new FlowgpuError(`${label}: invalid shape ${describeShape(shape)}`);
+    }
+    const bytes = shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT;
+    if (bytes > this.limits.maxBufferSize) {
+      throw new FlowgpuError(
+        `${label}: a tensor of shape ${describeShape(shape)} needs ${mib(bytes)} MiB, over this adapter's ` +
+          `maxBufferSize of ${mib(this.limits.maxBufferSize)} MiB; process the input in shorter chunks`,
+      );
+    }
+    const t = new Tensor(this, this.pool.acquire(Math.max(bytes, 4), label), shape, dtype);
+    this.scopes.at(-1)?.add(t);
+    return t;
+  }
+
+  /** Copies host data into a new tensor. Work recorded so far is submitted first, so the
+   *  write cannot overtake earlier reads of a reused buffer. */
+  upload(data: HostArray, shape: readonly number[], label = 'upload'): Tensor {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n !== data.length) {
+      throw new FlowgpuError(`${label}: ${data.length} values do not fill shape ${describeShape(shape)}`);
+    }
+    const dtype: GpuDType = data instanceof Float32Array ? 'f32' : data instanceof Int32Array ? 'i32' : 'u32';
+    const t = this.empty(shape, dtype, label);
+    this.flush();
+    if (n > 0) this.device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return t;
+  }
+
+  /** A tensor that belongs to no scope (model weights): freed only by `release()`. */
+  persistent(data: HostArray, shape: readonly number[], label = 'weight'): Tensor {
+    const t = this.upload(data, shape, label);
+    this.keep(t);
+    return t;
+  }
+
+  releaseBuffer(buffer: GPUBuffer): void {
+    this.pool.release(buffer);
+  }
+
+  // ---- scopes --------------------------------------------------------------------------
+
+  /** Runs `fn`, then releases every tensor created inside it except those it returns. */
+  tidy<T extends Tracked>(fn: () => T): T {
+    const scope = new Set<Tensor>();
+    this.scopes.push(scope);
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.scopes.pop();
+    }
+    this.closeScope(scope, result);
+    return result;
+  }
+
+  /** `tidy` for async bodies (a model step that awaits a readback inside). */
+  async tidyAsync<T extends Tracked>(fn: () => Promise<T>): Promise<T> {
+    const scope = new Set<Tensor>();
+    this.scopes.push(scope);
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      this.scopes.splice(this.scopes.lastIndexOf(scope), 1);
+    }
+    this.closeScope(scope, result);
+    return result;
+  }
+
+  private closeScope(scope: Set<Tensor>, result: Tracked): void {
+    const kept = new Set<GPUBuffer>();
+    collectBuffers(result, kept);
+    const parent = this.scopes.at(-1);
+    for (const t of scope) {
+      if (kept.has(t.buffer)) parent?.add(t);
+      else t.release();
+    }
+  }
+
+  /** Removes tensors from every scope so `tidy` will not release them. */
+  keep<T extends Tensor>(t: T): T {
+    for (const s of this.scopes) s.delete(t);
+    return t;
+  }
+
+  // ---- recording -----------------------------------------------------------------------
+
+  dispatch(d: Dispatch): void {
+    const label = d.kernel.family + (d.kernel.entry === 'main' ? '' : `.${d.kernel.entry}`);
+    this.checkBindings(label, d.bindings);
+    const [x, y = 1, z = 1] = d.workgroups;
+    const maxWg = this.limits.maxComputeWorkgroupsPerDimension;
+    if (x > maxWg || y > maxWg || z > maxWg) {
+      throw new FlowgpuError(`${label}: ${x}×${y}×${z} workgroups exceed the adapter's ${maxWg} per dimension`);
+    }
+    if (x === 0 || y === 0 || z === 0) return;
+    const pipeline = this.pipelines.get(d.kernel);
+    const entries: GPUBindGroupEntry[] = [];
+    if (d.params && d.params.length > 0) {
+      if (d.params.length * 4 > PARAM_SLOT) throw new Error(`${label}: too many parameters`);
+      if (this.arenaUsed === ARENA_SLOTS) this.flush();
+      const at = this.arenaUsed * PARAM_SLOT;
+      writeParams(this.arenaView, at, d.params, label);
+      this.arenaUsed++;
+      entries.push({ binding: 0, resource: { buffer: this.arena, offset: at, size: d.params.length * 4 } });
+    }
+    d.bindings.forEach((t, i) => {
+      entries.push({ binding: i + 1, resource: { buffer: t.buffer, offset: t.byteOffset, size: Math.max(t.byteLength, 4) } });
+    });
+    if (this.validateEachOp) this.device.pushErrorScope('validation');
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label });
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+    this.dispatchCount++;
+    if (this.validateEachOp) {
+      void this.device.popErrorScope().then((e) => {
+        if (e) this.deviceError ??= `${label}: ${e.message}`;
+      });
+    }
+    if (++this.pendingDispatches >= this.dispatchesPerSubmit) this.flush();
+  }
+
+  private checkBindings(label: string, bindings: readonly Tensor[]): void {
+    const lim = this.limits;
+    if (bindings.length > lim.maxStorageBuffersPerShaderStage) {
+      throw new FlowgpuError(
+        `${label}: needs ${bindings.length} storage buffers, this adapter allows ${lim.maxStorageBuffersPerShaderStage} per stage`,
+      );
+    }
+    bindings.forEach((t, i) => {
+      if (t.isReleased) throw new Error(`${label}: binding ${i + 1} ${t} was already released`);
+      if (t.byteLength > lim.maxStorageBufferBindingSize) {
+        throw new FlowgpuError(
+          `${label}: binding ${i + 1} of shape ${describeShape(t.shape)} is ${mib(t.byteLength)} MiB, over this ` +
+            `adapter's maxStorageBufferBindingSize of ${mib(lim.maxStorageBufferBindingSize)} MiB; process in chunks`,
+        );
+      }
+      if (t.byteOffset % lim.minStorageBufferOffsetAlignment !== 0) {
+        throw new Error(`${label}: binding ${i + 1} is a view at byte ${t.byteOffset}, not ${lim.minStorageBufferOffsetAlignment}-aligned`);
+      }
+    });
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    if (!this.pass) {
+      this.encoder ??= this.device.createCommandEncoder({ label: 'flowgpu' });
+      this.pass = this.encoder.beginComputePass();
+    }
+    return this.pass;
+  }
+
+  private commandEncoder(): GPUCommandEncoder {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+    this.encoder ??= this.device.createCommandEncoder({ label: 'flowgpu' });
+    return this.encoder;
+  }
+
+  /** Copies `count` elements between tensors (recorded, like a dispatch). */
+  copy(src: Tensor, dst: Tensor, count = src.size, srcStart = 0, dstStart = 0): void {
+    if (srcStart + count > src.size || dstStart + count > dst.size) {
+      throw new FlowgpuError(`copy: ${count} elements from ${src} at ${srcStart} into ${dst} at ${dstStart} is out of bounds`);
+    }
+    if (count === 0) return;
+    this.commandEncoder().copyBufferToBuffer(
+      src.buffer, src.byteOffset + srcStart * 4, dst.buffer, dst.byteOffset + dstStart * 4, count * 4,
+    );
+  }
+
+  /** Submits everything recorded so far (no wait). */
+  flush(): void {
+    if (!this.encoder) return;
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+    if (this.arenaUsed > 0) {
+      this.device.queue.writeBuffer(this.arena, 0, this.arenaBytes, 0, this.arenaUsed * PARAM_SLOT);
+      this.arenaUsed = 0;
+    }
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.pendingDispatches = 0;
+    this.submitCount++;
+  }
+
+  // ---- readback ------------------------------------------------------------------------
+
+  async read(t: Tensor): Promise<HostArray> {
+    const [out] = await this.readMany([t]);
+    return out!;
+  }
+
+  async readF32(t: Tensor): Promise<Float32Array> {
+    if (t.dtype !== 'f32') throw new Error(`readF32: ${t} is ${t.dtype}`);
+    return (await this.read(t)) as Float32Array;
+  }
+
+  /** Reads several tensors with one submit and one wait. */
+  async readMany(tensors: readonly Tensor[]): Promise<HostArray[]> {
+    const enc = this.commandEncoder();
+    const staging = tensors.map((t) => {
+      const s = this.staging(Math.max(t.byteLength, 4));
+      if (t.byteLength > 0) enc.copyBufferToBuffer(t.buffer, t.byteOffset, s, 0, t.byteLength);
+      return s;
+    });
+    this.flush();
+    await Promise.all(staging.map((s) => s.mapAsync(1 /* GPUMapMode.READ */)));
+    this.throwDeviceError();
+    return tensors.map((t, i) => {
+      const s = staging[i]!;
+      const bytes = s.getMappedRange(0, Math.max(t.byteLength, 4)).slice(0, t.byteLength);
+      s.unmap();
+      this.stagingFree.push(s);
+      return t.dtype === 'f32' ? new Float32Array(bytes) : t.dtype === 'i32' ? new Int32Array(bytes) : new Uint32Array(bytes);
+    });
+  }
+
+  /** Waits until the GPU has finished everything submitted (for timing). */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.throwDeviceError();
+  }
+
+  private staging(bytes: number): GPUBuffer {
+    const i = this.stagingFree.findIndex((b) => b.size >= bytes && b.size <= 2 * bytes + 4096);
+    if (i >= 0) return this.stagingFree.splice(i, 1)[0]!;
+    return this.device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: Usage.MAP_READ | Usage.COPY_DST, label: 'staging' });
+  }
+
+  private throwDeviceError(): void {
+    if (this.deviceError) {
+      const msg = this.deviceError;
+      this.deviceError = null;
+      throw new FlowgpuError(`GPU error: ${msg}`);
+    }
+  }
+
+  destroy(): void {
+    this.flush();
+    this.pool.trim();
+    for (const s of this.stagingFree) s.destroy();
+    this.arena.destroy();
+    this.device.destroy();
+  }
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}
+
+function collectBuffers(x: Tracked, out: Set<GPUBuffer>): void {
+  if (x instanceof Tensor) out.add(x.buffer);
+  else if (Array.isArray(x)) for (const v of x) collectBuffers(v as Tracked, out);
+  else if (x && typeof x === 'object') for (const v of Object.values(x)) collectBuffers(v as Tracked, out);
+}
+
+/** Splits `count` workgroups over x and y when x alone would exceed the per-dimension limit.
+ *  Kernels recover the flat index as `wg.x + wg.y * num_workgroups.x`. */
+export function grid(e: Engine, count: number): [number, number] {
+  const max = e.limits.maxComputeWorkgroupsPerDimension;
+  if (count <= max) return [count, 1];
+  const y = Math.ceil(count / max);
+  return [Math.ceil(count / y), y];
+}

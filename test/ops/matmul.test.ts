@@ -1,0 +1,55 @@
+import { linear, matmul } from '../../src/ops/matmul.js';
+import { assertClose, assertRejects, randArray } from '../helpers/check.js';
+import { getEngine } from '../helpers/engine.js';
+import { matmulRef } from '../reference/matmul.js';
+
+// f32 accumulation over K terms of magnitude ≤ 1: relative error stays near 1e-6.
+const TOL = 1e-5;
+
+describe('matmul', () => {
+  for (const [m, n, k] of [[1, 1, 1], [7, 13, 5], [33, 65, 17], [70, 3, 129]] as const) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        it(`${m}x${k} · ${k}x${n} transA=${transA} transB=${transB}`, async () => {
+          const e = await getEngine();
+          const a = randArray(m * k, m + 7 * k);
+          const b = randArray(k * n, n + 3 * k + 1);
+          const ta = e.upload(a, transA ? [k, m] : [m, k]);
+          const tb = e.upload(b, transB ? [n, k] : [k, n]);
+          const y = matmul(e, ta, tb, { transA, transB });
+          assertClose(await e.readF32(y), matmulRef(a, b, m, n, k, { transA, transB }), TOL);
+          for (const t of [ta, tb, y]) t.release();
+        });
+      }
+    }
+  }
+
+  it('batched, with a broadcast weight, per-row bias and tanh', async () => {
+    const e = await getEngine();
+    const [batch, m, n, k] = [3, 9, 11, 6];
+    const a = randArray(m * k, 1);
+    const b = randArray(batch * k * n, 2);
+    const bias = randArray(m, 3);
+    const y = matmul(e, e.upload(a, [m, k]), e.upload(b, [batch, k, n]), { bias: e.upload(bias, [m]), biasOnRows: true, activation: 'tanh' });
+    const got = await e.readF32(y);
+    for (let i = 0; i < batch; i++) {
+      const want = matmulRef(a, b.subarray(i * k * n, (i + 1) * k * n), m, n, k, { bias, biasOnRows: true, act: Math.tanh });
+      assertClose(got.subarray(i * m * n, (i + 1) * m * n), want, TOL, `batch ${i}`);
+    }
+  });
+
+  it('linear (torch layout) with bias and relu', async () => {
+    const e = await getEngine();
+    const [rows, inF, outF] = [5, 19, 10];
+    const x = randArray(rows * inF, 4);
+    const w = randArray(outF * inF, 5);
+    const bias = randArray(outF, 6);
+    const y = linear(e, e.upload(x, [rows, inF]), e.upload(w, [outF, inF]), e.upload(bias, [outF]), 'relu');
+    assertClose(await e.readF32(y), matmulRef(x, w, rows, outF, inF, { transB: true, bias, act: (v) => Math.max(v, 0) }), TOL);
+  });
+
+  it('names the shapes when inner dims differ', async () => {
+    const e = await getEngine();
+    await assertRejects(() => matmul(e, e.upload(new Float32Array(6), [2, 3]), e.upload(new Float32Array(8), [4, 2])), /matmul: inner dims differ: A \[2, 3\] · B \[4, 2\]/);
+  });
+});

@@ -1,0 +1,52 @@
+// Builds dist/ (the universal ESM bundle, the Node entry, the CLI) and, with --tests, the test
+// bundles for Node (mocha), Deno (deno test) and the browser (mocha in a page).
+import { build } from 'esbuild';
+import { readdirSync, statSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  loader: { '.wgsl': 'text' },
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+// The Dawn bindings and Node built-ins are only ever imported dynamically, in Node.
+const nodeOnly = ['webgpu', 'node:*'];
+
+function testFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(join(root, dir))) {
+    const p = join(dir, name);
+    if (statSync(join(root, p)).isDirectory()) out.push(...testFiles(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out.sort();
+}
+
+async function buildLibrary() {
+  await build({ ...common, entryPoints: { flowgpu: 'src/index.ts' }, outdir: 'dist', platform: 'neutral', external: nodeOnly, splitting: true, chunkNames: 'chunks/[name]-[hash]', mainFields: ['module', 'main'] });
+  await build({ ...common, entryPoints: { node: 'src/node.ts', cli: 'src/cli.ts' }, outdir: 'dist', platform: 'node', external: ['webgpu'], splitting: true, chunkNames: 'chunks/node-[name]-[hash]', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+}
+
+async function buildTests() {
+  const all = testFiles('test');
+  rmSync(join(root, 'dist-test'), { recursive: true, force: true });
+  // Node: every test; each file its own bundle so mocha reports per file.
+  await build({ ...common, entryPoints: all, outdir: 'dist-test/node', outbase: 'test', platform: 'node', external: ['webgpu', 'puppeteer-core', 'mocha'], banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  // Deno: everything but Node-only tests, behind a describe/it shim over Deno.test.
+  const deno = all.filter((f) => !f.startsWith('test/node/'));
+  await build({ ...common, entryPoints: deno, outdir: 'dist-test/deno', outbase: 'test', platform: 'neutral', external: nodeOnly, mainFields: ['module', 'main'], inject: ['test/helpers/deno-bdd.ts'] });
+  // Browser: the kernel suite (and what the page tests import) in one bundle run by mocha.
+  const browser = all.filter((f) => f.startsWith('test/ops/'));
+  const entry = join(root, 'dist-test/browser-entry.ts');
+  mkdirSync(join(root, 'dist-test'), { recursive: true });
+  writeFileSync(entry, browser.map((f) => `import '${relative(join(root, 'dist-test'), join(root, f))}';`).join('\n') + '\n');
+  await build({ ...common, entryPoints: { tests: entry }, outdir: 'dist-test/browser', platform: 'browser', external: nodeOnly });
+}
+
+await buildLibrary();
+if (process.argv.includes('--tests')) await buildTests();
