@@ -29,14 +29,20 @@ function testFiles(dir) {
 
 async function buildLibrary() {
   await build({ ...common, entryPoints: { flowgpu: 'src/index.ts' }, outdir: 'dist', platform: 'neutral', external: nodeOnly, splitting: true, chunkNames: 'chunks/[name]-[hash]', mainFields: ['module', 'main'] });
-  await build({ ...common, entryPoints: { node: 'src/node.ts', cli: 'src/cli.ts' }, outdir: 'dist', platform: 'node', external: ['webgpu'], splitting: true, chunkNames: 'chunks/node-[name]-[hash]', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  await build({ ...common, entryPoints: { node: 'src/node.ts', cli: 'src/cli.ts' }, outdir: 'dist', platform: 'node', external: ['webgpu'], splitting: true, chunkNames: 'chunks/node-[name]-[hash]', banner: nodeBanner });
+}
+
+const nodeBanner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
+
+// Node: each test file its own bundle so mocha reports per file.
+function buildNodeTests(files) {
+  return build({ ...common, entryPoints: files, outdir: 'dist-test/node', outbase: 'test', platform: 'node', external: ['webgpu', 'puppeteer-core', 'mocha'], banner: nodeBanner });
 }
 
 async function buildTests() {
   const all = testFiles('test');
   rmSync(join(root, 'dist-test'), { recursive: true, force: true });
-  // Node: every test; each file its own bundle so mocha reports per file.
-  await build({ ...common, entryPoints: all, outdir: 'dist-test/node', outbase: 'test', platform: 'node', external: ['webgpu', 'puppeteer-core', 'mocha'], banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  await buildNodeTests(all);
   // Deno: everything but Node-only tests, behind a describe/it shim over Deno.test.
   const deno = all.filter((f) => !f.startsWith('test/node/'));
   await build({ ...common, entryPoints: deno, outdir: 'dist-test/deno', outbase: 'test', platform: 'neutral', external: nodeOnly, mainFields: ['module', 'main'], inject: ['test/helpers/deno-bdd.ts'] });
@@ -48,5 +54,10 @@ async function buildTests() {
   await build({ ...common, entryPoints: { tests: entry }, outdir: 'dist-test/browser', platform: 'browser', external: nodeOnly });
 }
 
-await buildLibrary();
-if (process.argv.includes('--tests')) await buildTests();
+// `--test FILE...`: only those Node test bundles (fast, and safe while others build theirs).
+const only = process.argv.indexOf('--test');
+if (only >= 0) await buildNodeTests(process.argv.slice(only + 1));
+else {
+  await buildLibrary();
+  if (process.argv.includes('--tests')) await buildTests();
+}
