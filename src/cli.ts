@@ -1,6 +1,8 @@
 // `flowgpu <command> ...`: each command lives in src/cli/<command>.ts and exports run(args).
 const commands: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
+  bench: { summary: 'time every kernel at realistic shapes; print GFLOP/s, GB/s, % of peak; write JSON (--quick, --only, --json)', load: () => import('./cli/bench.js') },
   doctor: { summary: 'show the WebGPU adapter, its features and limits, and why other backends failed', load: () => import('./cli/doctor.js') },
+  tts: { summary: 'text → mel .npy with any TTS checkpoint (Glow-TTS, Flowtron, XSpkEmoTrans): tts <model> "<text>" -o mel.npy', load: () => import('./cli/tts.js') },
 };
 
 function usage(): string {

@@ -15,7 +15,7 @@ const common = {
   absWorkingDir: root,
 };
 // The Dawn bindings and Node built-ins are only ever imported dynamically, in Node.
-const nodeOnly = ['webgpu', 'node:*'];
+const nodeOnly = ['webgpu', 'node:*', '*/node-gpu.js'];
 
 function testFiles(dir) {
   const out = [];
