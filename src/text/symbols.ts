@@ -1,0 +1,79 @@
+// A model's symbol table and keithito's `text_to_sequence` mapping onto it: characters map one by
+// one, text inside {braces} is ARPAbet, and anything the table lacks is dropped (and noted here,
+// once, so the caller can warn).
+
+const SILENT_PHONES = new Set(['@sp', '@spn', '@sil']);
+
+// `_curly_re.match`: anchored at the start only, and `.` stops at a newline, as in Python.
+const CURLY_RE = /^([^\n]*?)\{([^\n]+?)\}([^\n]*)/;
+
+export class SymbolTable {
+  private readonly ids: ReadonlyMap<string, number>;
+
+  constructor(readonly symbols: readonly string[]) {
+    this.ids = new Map(symbols.map((s, i) => [s, i]));
+  }
+
+  /** `_should_keep_symbol`: the id of a symbol, or undefined when it is absent or '_' / '~' (never emitted). */
+  idOf(symbol: string): number | undefined {
+    return symbol === '_' || symbol === '~' ? undefined : this.ids.get(symbol);
+  }
+
+  /** Whether an id is spoken: a letter, a digit or a phone (not punctuation, space or a pause). */
+  isSpoken(id: number): boolean {
+    const s = this.symbols[id] ?? '';
+    return s.length > 1 ? s.startsWith('@') && !SILENT_PHONES.has(s) : /[\p{L}\p{N}]/u.test(s);
+  }
+}
+
+/** Token ids under construction, with the symbols dropped on the way. */
+export class Encoder {
+  readonly ids: number[] = [];
+  private readonly dropped = new Set<string>();
+
+  constructor(private readonly table: SymbolTable) {}
+
+  get unknown(): string[] {
+    return [...this.dropped];
+  }
+
+  /** Whether anything would be spoken: false for text of only punctuation, spaces or dropped symbols. */
+  get speaks(): boolean {
+    return this.ids.some((id) => this.table.isSpoken(id));
+  }
+
+  private push(symbol: string, shownAs: string): void {
+    const id = this.table.idOf(symbol);
+    if (id === undefined) this.dropped.add(shownAs);
+    else this.ids.push(id);
+  }
+
+  /** `_symbols_to_sequence`: one symbol per character. */
+  chars(text: string): void {
+    for (const ch of text) this.push(ch, ch);
+  }
+
+  /** `_arpabet_to_sequence`: whitespace-separated phones, each the symbol '@' + phone. */
+  phones(text: string): void {
+    for (const p of text.split(/\s+/)) if (p) this.push(`@${p}`, `{${p}}`);
+  }
+
+  /**
+   * The `text_to_sequence` loop: `plain` gets the text before each {…} span and, with `last`
+   * true, what follows the final one; span contents are read as phones. Like the original, text
+   * after a newline that follows a span is ignored.
+   */
+  curly(text: string, plain: (part: string, last: boolean) => void): void {
+    let rest = text;
+    while (rest.length) {
+      const m = CURLY_RE.exec(rest);
+      if (!m) {
+        plain(rest, true);
+        return;
+      }
+      plain(m[1]!, false);
+      this.phones(m[2]!);
+      rest = m[3]!;
+    }
+  }
+}
