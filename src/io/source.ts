@@ -32,13 +32,13 @@ async function readStream(stream: ReadableStream<Uint8Array>, total: number, onP
 export async function readSource(source: WeightSource, onProgress?: Progress): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return readStream(source.stream(), source.size, onProgress);
+  if (typeof source !== 'string' && !(source instanceof URL)) return readStream(source.stream(), source.size, onProgress);
   const isUrl = source instanceof URL || /^(https?|blob|data|file):/.test(source);
   const deno = (globalThis as { Deno?: DenoFs }).Deno;
-  if (!isUrl && deno) return deno.readFile(source as string);
+  if (!isUrl && deno) return deno.readFile(source);
   if (!isUrl && typeof process !== 'undefined' && process.versions?.node) {
     const { readFile } = await import('node:fs/promises');
-    const data = await readFile(source as string);
+    const data = await readFile(source);
     onProgress?.(data.length, data.length);
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
