@@ -1,0 +1,150 @@
+// HiFi-GAN generator (jik876/hifi-gan, as vendored in keonlee9420/Cross-Speaker-Emotion-Transfer):
+// conv_pre → per upsample: leaky ReLU 0.1, ConvTranspose1d, the average of the multi-receptive-
+// field residual blocks → leaky ReLU with torch's default slope 0.01 (not 0.1) → conv_post → tanh.
+// Weight norm is folded at load (remove_weight_norm); the config comes from the checkpoint
+// (metadata config when present, else shapes + the published defaults).
+import type { Engine } from '../gpu/engine.js';
+import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { type Config, detect } from '../io/detect.js';
+import type { Checkpoint } from '../io/host-tensor.js';
+import { foldWeightNorm } from '../io/weightnorm.js';
+import { conv1d, convTranspose1d } from '../ops/conv.js';
+import { add, affine, leakyRelu, tanh } from '../ops/elementwise.js';
+import { Weights } from './weights.js';
+
+const MODEL = 'HiFi-GAN';
+const LRELU_SLOPE = 0.1;
+
+export interface HifiganConfig {
+  resblock: '1' | '2';
+  upsampleRates: number[];
+  upsampleKernels: number[];
+  upsampleInitialChannel: number;
+  resblockKernels: number[];
+  resblockDilations: number[][];
+  numMels: number;
+}
+
+function numbers(v: unknown, what: string): number[] {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw new FlowgpuError(`${MODEL} config: ${what} should be a list of numbers`);
+  return v as number[];
+}
+
+export class HiFiGAN {
+  private readonly w: Weights;
+
+  private constructor(readonly engine: Engine, ckpt: Checkpoint, readonly config: HifiganConfig) {
+    this.w = new Weights(engine, ckpt, MODEL);
+  }
+
+  /** Total upsampling factor (samples per mel frame). */
+  get hopLength(): number {
+    return this.config.upsampleRates.reduce((a, b) => a * b, 1);
+  }
+
+  get nMel(): number {
+    return this.config.numMels;
+  }
+
+  static async load(engine: Engine, ckpt: Checkpoint): Promise<HiFiGAN> {
+    const folded: Checkpoint = { tensors: foldWeightNorm(ckpt.tensors).tensors, metadata: ckpt.metadata };
+    const det = detect(folded);
+    if (det.model !== 'hifigan') throw new FlowgpuError(`this checkpoint is a ${det.model} model, not a HiFi-GAN generator`);
+    const c: Config = det.config;
+    const config: HifiganConfig = {
+      resblock: String(c['resblock']) === '2' ? '2' : '1',
+      upsampleRates: numbers(c['upsample_rates'], 'upsample_rates'),
+      upsampleKernels: numbers(c['upsample_kernel_sizes'], 'upsample_kernel_sizes'),
+      upsampleInitialChannel: Number(c['upsample_initial_channel']),
+      resblockKernels: numbers(c['resblock_kernel_sizes'], 'resblock_kernel_sizes'),
+      resblockDilations: (c['resblock_dilation_sizes'] as unknown[]).map((d, i) => numbers(d, `resblock_dilation_sizes[${i}]`)),
+      numMels: Number(c['num_mels']),
+    };
+    if (config.upsampleRates.length !== config.upsampleKernels.length) {
+      throw new FlowgpuError(`${MODEL} config: ${config.upsampleRates.length} upsample rates but ${config.upsampleKernels.length} kernels`);
+    }
+    const m = new HiFiGAN(engine, folded, config);
+    m.checkWeights();
+    return m;
+  }
+
+  private checkWeights(): void {
+    const { w, config: c } = this;
+    w.host('conv_pre.weight', [c.upsampleInitialChannel, c.numMels, -1]);
+    c.upsampleRates.forEach((_, i) => {
+      const ch = c.upsampleInitialChannel >> i;
+      w.host(`ups.${i}.weight`, [ch, ch >> 1, c.upsampleKernels[i]!]);
+    });
+    w.host('conv_post.weight', [1, -1, -1]);
+  }
+
+  release(): void {
+    this.w.release();
+  }
+
+  private resblock(x: Tensor, j: number): Tensor {
+    const { engine: e, w, config: c } = this;
+    const k = c.resblockKernels[j % c.resblockKernels.length]!;
+    const dil = c.resblockDilations[j % c.resblockKernels.length]!;
+    const p = `resblocks.${j}`;
+    dil.forEach((d, i) => {
+      if (c.resblock === '1') {
+        let xt = leakyRelu(e, x, LRELU_SLOPE);
+        xt = conv1d(e, xt, w.gpu(`${p}.convs1.${i}.weight`), w.gpu(`${p}.convs1.${i}.bias`), { dilation: d, padding: (d * (k - 1)) >> 1 });
+        xt = leakyRelu(e, xt, LRELU_SLOPE);
+        xt = conv1d(e, xt, w.gpu(`${p}.convs2.${i}.weight`), w.gpu(`${p}.convs2.${i}.bias`), { padding: (k - 1) >> 1 });
+        x = add(e, xt, x);
+      } else {
+        let xt = leakyRelu(e, x, LRELU_SLOPE);
+        xt = conv1d(e, xt, w.gpu(`${p}.convs.${i}.weight`), w.gpu(`${p}.convs.${i}.bias`), { dilation: d, padding: (d * (k - 1)) >> 1 });
+        x = add(e, xt, x);
+      }
+    });
+    return x;
+  }
+
+  /** mel `[n_mel, T]` on the GPU → audio `[T · hop]` in [−1, 1]. */
+  forward(mel: Tensor): Tensor {
+    const { engine: e, w, config: c } = this;
+    if (mel.shape.length !== 2 || mel.dim(0) !== c.numMels) {
+      throw new FlowgpuError(`${MODEL}: the mel must be [${c.numMels}, frames], got ${describeShape(mel.shape)}`);
+    }
+    return e.tidy(() => {
+      const kPre = w.host('conv_pre.weight').shape[2]!;
+      let x = conv1d(e, mel, w.gpu('conv_pre.weight'), w.gpu('conv_pre.bias'), { padding: (kPre - 1) >> 1 });
+      const nk = c.resblockKernels.length;
+      c.upsampleRates.forEach((u, i) => {
+        x = leakyRelu(e, x, LRELU_SLOPE);
+        x = convTranspose1d(e, x, w.gpu(`ups.${i}.weight`), w.gpu(`ups.${i}.bias`), { stride: u, padding: (c.upsampleKernels[i]! - u) >> 1 });
+        let xs: Tensor | undefined;
+        for (let j = 0; j < nk; j++) {
+          const r = this.resblock(x, i * nk + j);
+          xs = xs ? add(e, xs, r) : r;
+        }
+        x = affine(e, xs!, 1 / nk);
+      });
+      x = leakyRelu(e, x, 0.01); // F.leaky_relu's default slope
+      const kPost = w.host('conv_post.weight').shape[2]!;
+      x = conv1d(e, x, w.gpu('conv_post.weight'), w.gpu('conv_post.bias'), { padding: (kPost - 1) >> 1 });
+      x = tanh(e, x);
+      return x.reshape([x.size]);
+    });
+  }
+
+  /** Host mel `[n_mel, frames]` (row-major) → audio samples. */
+  async vocode(mel: Float32Array, frames: number): Promise<Float32Array> {
+    const e = this.engine;
+    if (!Number.isInteger(frames) || frames < 1 || mel.length !== this.nMel * frames) {
+      throw new FlowgpuError(`${MODEL}: a mel of ${mel.length} values is not [${this.nMel}, ${frames}] (this vocoder takes ${this.nMel} mel channels)`);
+    }
+    const x = e.upload(mel, [this.nMel, frames], 'mel');
+    const y = this.forward(x);
+    try {
+      return await e.readF32(y);
+    } finally {
+      x.release();
+      y.release();
+    }
+  }
+}

@@ -1,0 +1,122 @@
+// XSpkEmoTrans against ../shared/golden/cset-small.safetensors (the original PyTorch model run on
+// random seeded weights): hard (emotion id) and soft (reference mel) paths, every decoder
+// iteration's mel, the rounded durations exactly, and the emotion-token scores; from the
+// safetensors weights and from cset-small.pth.tar read directly.
+import type { Engine } from '../../src/gpu/engine.js';
+import { loadCheckpoint, toFloat32, withPrefix } from '../../src/io/checkpoint.js';
+import type { Checkpoint, HostTensor } from '../../src/io/host-tensor.js';
+import { CSET, type CsetOutput, transposeMel } from '../../src/models/cset.js';
+import { assert, assertArrayEqual, assertClose, assertEqual, assertRejects } from '../helpers/check.js';
+import { getEngine } from '../helpers/engine.js';
+import { readGolden } from '../helpers/files.js';
+
+const TOL = 1e-3;
+
+function tensor(g: Checkpoint, name: string): HostTensor {
+  const t = g.tensors.get(name);
+  assert(t, `golden file lacks ${name}`);
+  return t;
+}
+
+function ints(t: HostTensor): number[] {
+  return Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
+}
+
+describe('XSpkEmoTrans (cset-small golden)', () => {
+  let e: Engine;
+  let golden: Checkpoint;
+  let model: CSET;
+  let ids: number[];
+  let spk: Float32Array;
+  let refMel: { data: Float32Array; frames: number };
+
+  before(async () => {
+    e = await getEngine();
+    golden = loadCheckpoint(await readGolden('cset-small.safetensors'));
+    model = await CSET.load(e, withPrefix(golden, 'weights.'));
+    ids = ints(tensor(golden, 'input.text'));
+    spk = toFloat32(tensor(golden, 'input.speaker_embedding'));
+    const ref = tensor(golden, 'input.ref_mel');
+    refMel = { data: toFloat32(ref), frames: ref.shape[1]! };
+  });
+
+  function checkPath(out: CsetOutput, path: 'hard' | 'soft', label: string): void {
+    const d = ints(tensor(golden, `output.${path}.duration_rounded`));
+    assertArrayEqual(Array.from(out.durations), d, `${label} durations`);
+    const logD = golden.tensors.get(`output.${path}.log_duration`);
+    if (logD) assertClose(out.logDurations, toFloat32(logD), TOL, `${label} log durations`);
+    const frames = d.reduce((a, b) => a + b, 0);
+    assertEqual(out.frames, frames, `${label} frames`);
+    assertClose(out.tokenScores, toFloat32(tensor(golden, `output.${path}.score`)), TOL, `${label} token scores`);
+    // The golden mels are the list the original returns at inference (only the last decoder
+    // iteration is projected there, so `mel.0` is the output); ours is in the same order.
+    let checked = 0;
+    for (let i = 0; ; i++) {
+      const ref = golden.tensors.get(`output.${path}.mel.${i}`);
+      if (!ref) break;
+      assert(i < out.mels.length, `${label}: mel ${i} was not returned`);
+      assertEqual(ref.shape.join(','), `1,${frames},${out.nMel}`, `${label} mel.${i} shape`);
+      // golden [1, frames, 80]; ours [80, frames]
+      assertClose(out.mels[i]!, transposeMel(toFloat32(ref), frames, out.nMel), TOL, `${label} mel.${i}`);
+      checked++;
+    }
+    assertEqual(out.mels.length, checked, `${label} number of mels`);
+    assert(checked > 0, `${label}: the golden file has no mels`);
+  }
+
+  it('hard emotion token (emotion id)', async () => {
+    const emotion = ints(tensor(golden, 'input.emotion'))[0]!;
+    const out = await model.synthesize(ids, { speakerEmbedding: spk, emotion });
+    checkPath(out, 'hard', 'hard');
+    // Every iteration on request; the last is the same output.
+    const all = await model.synthesize(ids, { speakerEmbedding: spk, emotion, allIterations: true });
+    assertArrayEqual(all.iterations, Array.from({ length: all.iterations.length }, (_, i) => i), 'iterations');
+    assert(all.iterations.length > 1, 'allIterations returns every decoder iteration');
+    assertClose(all.mels.at(-1)!, out.mels[0]!, 1e-6, 'last iteration');
+  });
+
+  it('soft emotion tokens (reference mel)', async () => {
+    const out = await model.synthesize(ids, { speakerEmbedding: spk, referenceMel: refMel });
+    checkPath(out, 'soft', 'soft');
+  });
+
+  it('the reference mel may be given channels-first', async () => {
+    const out = await model.synthesize(ids, {
+      speakerEmbedding: spk,
+      referenceMel: { data: transposeMel(refMel.data, refMel.frames, 80), frames: refMel.frames, layout: 'channels' },
+    });
+    checkPath(out, 'soft', 'soft (channels-first reference)');
+  });
+
+  it('from cset-small.pth.tar ({model: state_dict}) read directly', async () => {
+    const pth = await CSET.load(e, loadCheckpoint(await readGolden('cset-small.pth.tar')));
+    try {
+      const emotion = ints(tensor(golden, 'input.emotion'))[0]!;
+      checkPath(await pth.synthesize(ids, { speakerEmbedding: spk, emotion }), 'hard', 'pth hard');
+      checkPath(await pth.synthesize(ids, { speakerEmbedding: spk, referenceMel: refMel }), 'soft', 'pth soft');
+    } finally {
+      pth.release();
+    }
+  });
+
+  it('rejects a speaker embedding of the wrong size', async () => {
+    await assertRejects(() => model.synthesize(ids, { speakerEmbedding: new Float32Array(512), emotion: 0 }),
+      /speaker embedding has 512 values, this model expects 16/);
+  });
+
+  it('rejects an emotion id out of range', async () => {
+    await assertRejects(() => model.synthesize(ids, { speakerEmbedding: spk, emotion: 4 }), /emotion id 4 is out of range: this model has 4 emotions/);
+    await assertRejects(() => model.synthesize(ids, { speakerEmbedding: spk, emotion: -1 }), /emotion id -1 is out of range/);
+  });
+
+  it('rejects a reference mel with the wrong channel count', async () => {
+    await assertRejects(() => model.synthesize(ids, { speakerEmbedding: spk, referenceMel: { data: new Float32Array(40 * 64), frames: 40 } }),
+      /reference mel has 64 channels, this model expects 80 mel channels/);
+  });
+
+  it('needs exactly one of emotion id / reference mel, and valid token ids', async () => {
+    await assertRejects(() => model.synthesize(ids, { speakerEmbedding: spk }), /exactly one of an emotion id/);
+    await assertRejects(() => model.synthesize(ids, { speakerEmbedding: spk, emotion: 0, referenceMel: refMel }), /exactly one of an emotion id/);
+    await assertRejects(() => model.synthesize([1, 2, 5000], { speakerEmbedding: spk, emotion: 0 }), /token id 5000 at position 2 is outside/);
+  });
+});
