@@ -1,0 +1,70 @@
+// Checkpoint → self-describing flowgpu safetensors: detected model and config in the metadata,
+// weight norm folded, floats normalised to f32 (or f16 on request).
+// WaveGlow's and Glow-TTS's invertible 1x1 convolutions stay as trained (the models invert them in
+// float64 at load time) and stay f32 even with fp16: their inverses would amplify half rounding.
+
+import { detect, type Config, type ModelKind } from './detect.js';
+import { toFloat16, toFloat32 } from './dtype.js';
+import { detectFormat, loadCheckpoint, withPrefix } from './checkpoint.js';
+import { numel, type Checkpoint, type HostTensor } from './host-tensor.js';
+import { foldWeightNorm } from './weightnorm.js';
+
+export interface ConvertOptions {
+  /** Fold weight norm into plain weights (default true). */
+  fold?: boolean;
+  /** Store float weights as f16 (default false). */
+  fp16?: boolean;
+}
+
+export interface Converted {
+  model: ModelKind;
+  config: Config;
+  /** Config fields neither the weights nor the metadata show: published defaults. */
+  assumed: string[];
+  checkpoint: Checkpoint;
+  parameterCount: number;
+  /** Layers whose weight norm was folded. */
+  folded: string[];
+}
+
+const KEEP_F32: Partial<Record<ModelKind, RegExp>> = {
+  waveglow: /^convinv\./,
+  glowtts: /^decoder\.flows\.\d+\.weight$/, // InvConvNear
+};
+
+function isFloat(t: HostTensor): boolean {
+  return t.dtype === 'f32' || t.dtype === 'f16' || t.dtype === 'bf16' || t.dtype === 'f64';
+}
+
+export function convertCheckpoint(source: Uint8Array | ArrayBuffer, options: ConvertOptions = {}): Converted {
+  const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
+  const fold = options.fold ?? true;
+  const fp16 = options.fp16 ?? false;
+  let input = loadCheckpoint(bytes);
+  // reference files keep the state_dict under "weights." beside test inputs and outputs
+  if ([...input.tensors.keys()].some((k) => k.startsWith('weights.'))) input = withPrefix(input, 'weights.');
+  const found = detect(input);
+  const { tensors, folded } = fold ? foldWeightNorm(input.tensors) : { tensors: input.tensors, folded: [] };
+
+  const keep = KEEP_F32[found.model];
+  const out = new Map<string, HostTensor>();
+  let parameterCount = 0;
+  for (const [k, t] of tensors) {
+    parameterCount += numel(t.shape);
+    if (!isFloat(t)) out.set(k, t);
+    else if (fp16 && !keep?.test(k)) out.set(k, t.dtype === 'f16' ? t : toFloat16(t));
+    else out.set(k, t.dtype === 'f32' ? t : { dtype: 'f32', shape: t.shape, data: toFloat32(t) });
+  }
+  const origin = input.metadata['torch.source'];
+  const metadata: Record<string, string> = {
+    'flowgpu.model': found.model,
+    'flowgpu.config': JSON.stringify(found.config),
+    'flowgpu.folded': String(fold),
+    'flowgpu.dtype': fp16 ? 'f16' : 'f32',
+    'flowgpu.source': origin ? `${detectFormat(bytes)}, ${origin}` : detectFormat(bytes),
+  };
+  return {
+    model: found.model, config: found.config, assumed: found.assumed, checkpoint: { tensors: out, metadata }, parameterCount,
+    folded,
+  };
+}
