@@ -1,0 +1,39 @@
+// Embedding lookup: y[n, d] = table[ids[n], d] · scale, or channels-first y[d, n] (TRANSPOSE).
+// One invocation per output element. An id outside [0, V) yields zeros (the op checks host ids
+// before upload and names the bad one; this keeps a bad device-side id from reading out of bounds).
+
+override WG: u32 = 256;
+override TRANSPOSE: bool = false;
+
+struct Params {
+  count: u32, // N ids
+  dim: u32,   // D
+  vocab: u32, // V
+  scale: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> ids: array<i32>;
+@group(0) @binding(2) var<storage, read> table: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(WG)
+fn embedding(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.count * p.dim) { return; }
+  var n: u32;
+  var d: u32;
+  if (TRANSPOSE) {
+    d = i / p.count;
+    n = i - d * p.count;
+  } else {
+    n = i / p.dim;
+    d = i - n * p.dim;
+  }
+  let id = ids[n];
+  var v = 0.0;
+  if (id >= 0 && u32(id) < p.vocab) {
+    v = table[u32(id) * p.dim + d] * p.scale;
+  }
+  y[i] = v;
+}
