@@ -1,0 +1,200 @@
+// Glow-style flow steps on channels-first [C, T] tensors (Glow-TTS decoder), one invocation per
+// output element (flat index = gid.x + gid.y · num_workgroups.x · WG).
+//
+// `squeeze`:   y[s·C + c, t] = x[c, n·t + s]            ([C, T] → [C·n, T/n])
+// `unsqueeze`: y[c, n·t + s] = x[s·C + c, t]            ([C·n, T] → [C, T·n])
+// `actnorm_invconv`: ActNorm and the grouped invertible 1x1 conv (InvConvNear) in one pass.
+//   Channels form C/n_split groups; group g's split index s ∈ [0, n_split) is channel
+//   (s / (n_split/2))·(C/2) + g·(n_split/2) + s % (n_split/2). Every group uses the same
+//   n_split×n_split matrix W. Forward (training direction): a = bias + exp(logs)·x, y = W·a.
+//   Reverse: a = W⁻¹·x (pass the inverse), y = (a − bias)·exp(−logs).
+// `coupling`: affine coupling given the end conv's output st = [m; logs] ([C, T], m first):
+//   y[:C/2] = x[:C/2]; forward y[C/2:] = m + exp(logs)·x[C/2:], reverse (x[C/2:] − m)·exp(−logs).
+// `resskip`: WaveNet residual/skip update in place: h += rs[:H], out += rs[H:] (LAST: out += rs;
+//   FIRST: out = ..., so the skip sum needs no zeroing).
+// `expand`: length-regulated prior sample z[c, t] = m[c, idx[t]] + exp(logs[c, idx[t]])·noise[c, t]·scale.
+// Frames at or past `length` are written as 0 (the mask).
+
+override WG: u32 = 256;
+override REVERSE: bool = true;
+override SIGMOID_SCALE: bool = false;
+override LAST: bool = false;
+override FIRST: bool = false; // resskip: assign the skip sum instead of adding (it starts at 0)
+override LOGS: bool = true;
+
+fn flat(gid: vec3u, nwg: vec3u) -> u32 {
+  return gid.x + gid.y * nwg.x * WG;
+}
+
+struct SqzParams {
+  c: u32,      // channels of the unsqueezed side
+  t: u32,      // frames of the squeezed side
+  n: u32,      // n_sqz
+  src_t: u32,  // frames per source row (squeeze; ≥ t·n, extra trailing frames are dropped)
+}
+
+@group(0) @binding(0) var<uniform> sp: SqzParams;
+@group(0) @binding(1) var<storage, read> sx: array<f32>;
+@group(0) @binding(2) var<storage, read_write> sy: array<f32>;
+
+@compute @workgroup_size(WG)
+fn squeeze(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = flat(gid, nwg);
+  let total = sp.c * sp.n * sp.t;
+  if (idx >= total) { return; }
+  let row = idx / sp.t;      // s·C + c
+  let t = idx % sp.t;
+  let s = row / sp.c;
+  let c = row % sp.c;
+  sy[idx] = sx[c * sp.src_t + sp.n * t + s];
+}
+
+@compute @workgroup_size(WG)
+fn unsqueeze(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = flat(gid, nwg);
+  let tn = sp.t * sp.n;
+  if (idx >= sp.c * tn) { return; }
+  let c = idx / tn;
+  let tt = idx % tn;
+  let t = tt / sp.n;
+  let s = tt % sp.n;
+  sy[idx] = sx[(s * sp.c + c) * sp.t + t];
+}
+
+struct FlowParams {
+  c: u32,
+  t: u32,
+  length: u32,
+  n_split: u32,
+}
+
+@group(0) @binding(0) var<uniform> fp: FlowParams;
+@group(0) @binding(1) var<storage, read> fx: array<f32>;
+@group(0) @binding(2) var<storage, read> flogs: array<f32>; // [C]
+@group(0) @binding(3) var<storage, read> fbias: array<f32>; // [C]
+@group(0) @binding(4) var<storage, read> fw: array<f32>;    // [n_split, n_split]
+@group(0) @binding(5) var<storage, read_write> fy: array<f32>;
+
+fn split_channel(g: u32, s: u32) -> u32 {
+  let hs = fp.n_split / 2u;
+  return (s / hs) * (fp.c / 2u) + g * hs + s % hs;
+}
+
+@compute @workgroup_size(WG)
+fn actnorm_invconv(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = flat(gid, nwg);
+  if (idx >= fp.c * fp.t) { return; }
+  let ch = idx / fp.t;
+  let t = idx % fp.t;
+  if (t >= fp.length) {
+    fy[idx] = 0.0;
+    return;
+  }
+  let hs = fp.n_split / 2u;
+  let half = fp.c / 2u;
+  let a = ch / half;
+  let rem = ch % half;
+  let g = rem / hs;
+  let s = a * hs + rem % hs;
+  var acc = 0.0;
+  for (var k = 0u; k < fp.n_split; k++) {
+    let src = split_channel(g, k);
+    var v = fx[src * fp.t + t];
+    if (!REVERSE) { v = fbias[src] + exp(flogs[src]) * v; }
+    acc = fma(fw[s * fp.n_split + k], v, acc);
+  }
+  if (REVERSE) { acc = (acc - fbias[ch]) * exp(-flogs[ch]); }
+  fy[idx] = acc;
+}
+
+struct CouplingParams {
+  c: u32,
+  t: u32,
+  length: u32,
+}
+
+@group(0) @binding(0) var<uniform> cp: CouplingParams;
+@group(0) @binding(1) var<storage, read> cx: array<f32>;
+@group(0) @binding(2) var<storage, read> cst: array<f32>;
+@group(0) @binding(3) var<storage, read_write> cy: array<f32>;
+
+@compute @workgroup_size(WG)
+fn coupling(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = flat(gid, nwg);
+  if (idx >= cp.c * cp.t) { return; }
+  let ch = idx / cp.t;
+  let t = idx % cp.t;
+  let half = cp.c / 2u;
+  if (ch < half) {
+    cy[idx] = cx[idx];
+    return;
+  }
+  if (t >= cp.length) {
+    cy[idx] = 0.0;
+    return;
+  }
+  let m = cst[(ch - half) * cp.t + t];
+  var logs = cst[idx];
+  if (SIGMOID_SCALE) { logs = log(1e-6 + 1.0 / (1.0 + exp(-(logs + 2.0)))); }
+  if (REVERSE) {
+    cy[idx] = (cx[idx] - m) * exp(-logs);
+  } else {
+    cy[idx] = m + exp(logs) * cx[idx];
+  }
+}
+
+struct ResSkipParams {
+  h: u32, // hidden channels
+  t: u32,
+}
+
+@group(0) @binding(0) var<uniform> rp: ResSkipParams;
+@group(0) @binding(1) var<storage, read> rs: array<f32>;
+@group(0) @binding(2) var<storage, read_write> rh: array<f32>;
+@group(0) @binding(3) var<storage, read_write> rout: array<f32>;
+
+@compute @workgroup_size(WG)
+fn resskip(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = flat(gid, nwg);
+  if (idx >= rp.h * rp.t) { return; }
+  var prev = 0.0;
+  if (!FIRST) { prev = rout[idx]; }
+  if (LAST) {
+    rout[idx] = prev + rs[idx];
+    if (rp.h == 0u) { rh[idx] = 0.0; } // never taken: keeps the binding statically used
+  } else {
+    rh[idx] += rs[idx];
+    rout[idx] = prev + rs[rp.h * rp.t + idx];
+  }
+}
+
+struct ExpandParams {
+  c: u32,
+  tx: u32,
+  t: u32,
+  scale: f32,
+}
+
+@group(0) @binding(0) var<uniform> ep: ExpandParams;
+@group(0) @binding(1) var<storage, read> em: array<f32>;    // [C, tx]
+@group(0) @binding(2) var<storage, read> elogs: array<f32>; // [C, tx]
+@group(0) @binding(3) var<storage, read> eidx: array<i32>;  // [t]
+@group(0) @binding(4) var<storage, read> enoise: array<f32>; // [C, t]
+@group(0) @binding(5) var<storage, read_write> ez: array<f32>;
+
+@compute @workgroup_size(WG)
+fn expand(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = flat(gid, nwg);
+  if (idx >= ep.c * ep.t) { return; }
+  let c = idx / ep.t;
+  let t = idx % ep.t;
+  let i = eidx[t];
+  if (i < 0 || u32(i) >= ep.tx) {
+    ez[idx] = 0.0;
+    return;
+  }
+  let src = c * ep.tx + u32(i);
+  var ls = 0.0;
+  if (LOGS) { ls = elogs[src]; }
+  ez[idx] = em[src] + exp(ls) * enoise[idx] * ep.scale;
+}

@@ -1,0 +1,67 @@
+// `flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [tts options] [--sigma S] [--denoise D]`
+// Text → mel with any TTS checkpoint (as `flowgpu tts`), then mel → audio with a WaveGlow or
+// HiFi-GAN checkpoint, written as a 16-bit WAV.
+
+import { writeFile } from 'node:fs/promises';
+import type { Engine } from '../gpu/engine.js';
+import { FlowgpuError } from '../gpu/errors.js';
+import { encodeWav } from '../io/wav.js';
+import { loadVocoder, type Vocoder } from '../models/vocoder.js';
+import { optNumber, optString, parseArgs } from './tts-adapter.js';
+import { readModelFile, ttsFromArgs } from './tts.js';
+
+const USAGE =
+  'usage: flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [--noise-scale S] [--length-scale L] [--seed N] [--ids \'[...]\']\n' +
+  '                     [--sigma 0.666] [--denoise 0] [--vocoder-seed N] [--normalize]\n' +
+  '  <tts model>: Glow-TTS, Flowtron or XSpkEmoTrans; <vocoder>: WaveGlow or HiFi-GAN with the same number of mel channels.\n' +
+  '  --sigma and --denoise apply to WaveGlow; --normalize scales the audio to a peak of 0.95 (as the Glow-TTS demos do).\n';
+
+export async function run(args: string[], engine?: Engine): Promise<void> {
+  const p = parseArgs(args);
+  if (p.options.has('help') || p.options.has('h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const [ttsPath, vocPath, text, ...extra] = p.positional;
+  if (!ttsPath || !vocPath) throw new FlowgpuError(`speak: give a TTS model and a vocoder\n${USAGE}`);
+  if (extra.length > 0) throw new FlowgpuError(`speak: unexpected arguments ${extra.map((a) => JSON.stringify(a)).join(' ')} (quote the text)`);
+  const outPath = optString(p, 'output');
+  if (!outPath) throw new FlowgpuError(`speak: give the output file with -o <out.wav>\n${USAGE}`);
+  const voc = await readModelFile(vocPath);
+  if (voc.detection.model !== 'waveglow' && voc.detection.model !== 'hifigan') {
+    throw new FlowgpuError(`${vocPath} holds a ${voc.detection.model} model; the second argument of speak must be a vocoder (WaveGlow or HiFi-GAN)`);
+  }
+  const e = engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
+  let vocoder: Vocoder | undefined;
+  try {
+    const sigma = optNumber(p, 'sigma', (v) => v >= 0, 'a number ≥ 0') ?? 0.666;
+    const denoise = optNumber(p, 'denoise', (v) => v >= 0, 'a number ≥ 0') ?? 0;
+    const seed = optNumber(p, 'vocoder-seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0;
+    vocoder = await loadVocoder(e, voc.checkpoint);
+    const mel = await ttsFromArgs(e, ttsPath, text, p);
+    if (mel.nMel !== vocoder.nMel) {
+      throw new FlowgpuError(
+        `the vocoder ${vocPath} takes ${vocoder.nMel}-channel mels, but the TTS model ${ttsPath} makes ${mel.nMel} channels: ` +
+          `use a vocoder trained on the same mel spectrogram (${mel.nMel} mel channels)`,
+      );
+    }
+    const sr = mel.sampleRate ?? 22050;
+    if (vocoder.sampleRate !== sr) {
+      process.stderr.write(`flowgpu: warning: the TTS model is for ${sr} Hz audio, the vocoder for ${vocoder.sampleRate} Hz; writing ${vocoder.sampleRate} Hz\n`);
+    }
+    const audio = await vocoder.infer(mel.mel, mel.frames, { sigma, denoise, seed });
+    if (p.options.has('normalize')) {
+      let peak = 0;
+      for (const v of audio) peak = Math.max(peak, Math.abs(v));
+      if (peak > 0) for (let i = 0; i < audio.length; i++) audio[i]! *= 0.95 / peak;
+    }
+    await writeFile(outPath, encodeWav(audio, vocoder.sampleRate, 'pcm16'));
+    process.stdout.write(
+      `wrote ${outPath}: ${audio.length} samples (${(audio.length / vocoder.sampleRate).toFixed(2)} s at ${vocoder.sampleRate} Hz) ` +
+        `from a mel [${mel.nMel}, ${mel.frames}] via ${vocoder.kind}\n`,
+    );
+  } finally {
+    vocoder?.release();
+    if (!engine) e.destroy();
+  }
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../src/cli/tts.js';
+import { loadCheckpoint, toFloat32 } from '../../src/io/checkpoint.js';
+import { GlowTTS } from '../../src/models/glowtts.js';
+import { assert, assertClose, assertEqual, assertRejects } from '../helpers/check.js';
+import { getEngine } from '../helpers/engine.js';
+import { capture, readNpyF32 } from './cli-helpers.js';
+
+const GOLDEN = '../shared/golden/glowtts-small.safetensors';
+const ZIP = '../shared/golden/glowtts-small.zip.pt';
+
+describe('flowgpu tts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowgpu-tts-'));
+  const golden = loadCheckpoint(readFileSync(GOLDEN));
+  const ids = Array.from(golden.tensors.get('input.text')!.data as BigInt64Array, Number);
+
+  it('writes the golden model\'s mel for --ids (same as the API with the same seed)', async () => {
+    const e = await getEngine();
+    const out = join(dir, 'ids.npy');
+    const log = await capture(() => run([GOLDEN, '--ids', JSON.stringify(ids), '-o', out, '--seed', '3', '--noise-scale', '0.5'], e));
+    assert(/wrote .*ids\.npy: mel \[80, \d+\]/.test(log), `log: ${log}`);
+    const npy = readNpyF32(readFileSync(out));
+    const api = await GlowTTS.load(e, (await import('../../src/io/checkpoint.js')).withPrefix(golden, 'weights.')).synthesize(ids, { seed: 3, noiseScale: 0.5 });
+    assertEqual(npy.shape.join(','), `80,${api.frames}`, 'shape');
+    assertClose(npy.data, api.mel, 1e-6, 'mel');
+  });
+
+  it('speaks text through the Glow-TTS front end, from the .pt checkpoint too', async () => {
+    const e = await getEngine();
+    const out = join(dir, 'text.npy');
+    await capture(() => run([ZIP, 'Hello world.', '-o', out], e));
+    const npy = readNpyF32(readFileSync(out));
+    assertEqual(npy.shape[0], 80, 'mel channels');
+    assert(npy.shape[1]! > 0 && npy.shape[1]! % 2 === 0, `frames ${npy.shape[1]}`);
+    assert(npy.data.every(Number.isFinite), 'finite mel');
+  });
+
+  it('gives clear errors for bad input', async () => {
+    const e = await getEngine();
+    const out = join(dir, 'x.npy');
+    await assertRejects(() => run([GOLDEN, '   ', '-o', out], e), /the text is empty/);
+    await assertRejects(() => run([GOLDEN, '### <>', '-o', out], e), /nothing the glowtts front end can speak/);
+    await assertRejects(() => run([GOLDEN, 'hello'], e), /give the output file with -o/);
+    await assertRejects(() => run([GOLDEN, '--ids', '[1, 2, 999]', '-o', out], e), /token id 999 is outside this model's vocabulary of 148/);
+    await assertRejects(() => run([GOLDEN, '--ids', 'abc', '-o', out], e), /--ids must be a JSON array/);
+    await assertRejects(() => run([GOLDEN, 'hi', '--length-scale', '0', '-o', out], e), /--length-scale must be a number > 0/);
+    await assertRejects(() => run(['../shared/golden/hifigan-small.safetensors', 'hi', '-o', out], e), /not a text-to-speech model/);
+    const junk = join(dir, 'junk.bin');
+    writeFileSync(junk, 'hello there, not weights');
+    await assertRejects(() => run([junk, 'hi', '-o', out], e), /unrecognised weights file/);
+  });
+
+  it('reports a model without an adapter as not supported (rather than crashing)', async () => {
+    const { loadAdapter } = await import('../../src/cli/tts-adapter.js');
+    await assertRejects(() => loadAdapter('waveglow'), /waveglow model, not a text-to-speech model/);
+    const a = await loadAdapter('glowtts');
+    assert(typeof a.synthesize === 'function' && a.options.includes('--noise-scale'), 'glowtts adapter');
+    // The golden checkpoint's weights keep their input/output tensors out of the model.
+    assert(toFloat32(golden.tensors.get('input.noise')!).length > 0, 'golden noise');
+  });
+});
