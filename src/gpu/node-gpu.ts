@@ -69,7 +69,12 @@ async function tryBackend(backend: NodeBackend): Promise<GPUAdapter> {
   keepAlive.push(gpu);
   const compat = backend === 'opengles' || backend === 'opengl';
   const adapter = await gpu.requestAdapter(compat ? ({ featureLevel: 'compatibility' } as GPURequestAdapterOptions) : {});
-  if (!adapter) throw new Error('no adapter');
+  if (!adapter) {
+    const hint = backend === 'vulkan' && !process.env.VK_ICD_FILENAMES
+      ? ' (no Vulkan driver Dawn accepts: Mesa < 25 lavapipe is rejected; `bash tools/setup-lavapipe.sh` fetches Mesa 25 into .cache/)'
+      : '';
+    throw new Error(`no adapter${hint}`);
+  }
   return adapter;
 }
 
