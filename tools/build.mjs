@@ -27,12 +27,13 @@ function testFiles(dir) {
   return out.sort();
 }
 
+const nodeBanner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
+
 async function buildLibrary() {
   await build({ ...common, entryPoints: { flowgpu: 'src/index.ts' }, outdir: 'dist', platform: 'neutral', external: nodeOnly, splitting: true, chunkNames: 'chunks/[name]-[hash]', mainFields: ['module', 'main'] });
+  await build({ ...common, entryPoints: { app: 'examples/web/app.ts' }, outdir: 'dist/demo', platform: 'browser', external: nodeOnly });
   await build({ ...common, entryPoints: { node: 'src/node.ts', cli: 'src/cli.ts' }, outdir: 'dist', platform: 'node', external: ['webgpu'], splitting: true, chunkNames: 'chunks/node-[name]-[hash]', banner: nodeBanner });
 }
-
-const nodeBanner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
 
 // Node: each test file its own bundle so mocha reports per file.
 function buildNodeTests(files) {

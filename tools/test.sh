@@ -17,6 +17,8 @@ echo "== node (mocha, Dawn) =="
 npx mocha --timeout 600000 --reporter spec 'dist-test/node/**/*.test.js' 2>&1 | grep -v '^Warning: maxDynamic' | tee "$logs/node" || status=1
 echo "== deno (deno test) =="
 npx deno test --allow-read --allow-env --allow-write --no-check dist-test/deno/ 2>&1 | tee "$logs/deno" || status=1
+echo "== deno example (examples/deno/speak.ts) =="
+bash tools/test-deno-example.sh 2>&1 | tee "$logs/deno-example" || status=1
 echo "== chromium (puppeteer-core) =="
 node tools/test-browser.mjs 2>&1 | tee "$logs/chromium" || status=1
 

@@ -136,7 +136,9 @@ export class Engine {
 
   get adapterName(): string {
     const i = this.info;
-    return [i.vendor, i.architecture, i.device || i.description].filter(Boolean).join(' / ') + ` (${i.backend})`;
+    // Deno reports numeric vendor/device ids and puts the driver's name in the description.
+    const parts = i.description ? [i.description] : [i.vendor, i.architecture, i.device];
+    return parts.filter(Boolean).join(' / ') + ` (${i.backend})`;
   }
 
   // ---- tensors -------------------------------------------------------------------------
