@@ -1,0 +1,16 @@
+// Every benchmark `flowgpu bench` runs, in order. To add yours: export a `Benchmark`
+// (`{ name, run(engine, options): Promise<Row[]> }`, see ./harness.ts) from a file in this
+// folder, time each step with `time(e, kernel, shape, () => op(...), { bench: options, flops, bytes })`,
+// and add it to this list.
+import type { Benchmark } from './harness.js';
+import { flowtronBenchmark } from './flowtron.js';
+import { kernelBenchmarks } from './kernels.js';
+import { waveglowBenchmark } from './waveglow.js';
+
+export const benchmarks: Benchmark[] = [
+  ...kernelBenchmarks,
+  waveglowBenchmark,
+  flowtronBenchmark,
+];
+
+export * from './harness.js';
