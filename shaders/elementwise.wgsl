@@ -1,6 +1,8 @@
 // Element-wise kernels: unary maps, broadcasting binary maps, and the WaveNet gate.
 // One thread per output element; flat index = global x + global y * (num_workgroups.x * WG).
 
+#include "lib/activations.wgsl"
+
 override WG: u32 = 256;
 // Unary op: 0 identity·scale+shift, 1 exp, 2 tanh, 3 sigmoid, 4 relu, 5 leaky relu, 6 log(max(x, eps)), 7 neg
 override UNARY: u32 = 0;
@@ -35,21 +37,6 @@ struct GateParams {
 
 fn flat(gid: vec3u, nwg: vec3u) -> u32 {
   return gid.x + gid.y * nwg.x * WG;
-}
-
-fn sigmoid(x: f32) -> f32 {
-  // Split by sign so exp never overflows to inf/inf.
-  if (x >= 0.0) {
-    return 1.0 / (1.0 + exp(-x));
-  }
-  let e = exp(x);
-  return e / (1.0 + e);
-}
-
-// tanh saturates to ±1 in f32 beyond |x| = 10; clamping keeps drivers that compute it from
-// exp(2x) from returning inf/inf = NaN.
-fn safe_tanh(x: f32) -> f32 {
-  return tanh(clamp(x, -10.0, 10.0));
 }
 
 fn unary_op(x: f32) -> f32 {

@@ -10,6 +10,8 @@
 // ops pick TM = 16, TN = 8 on CPU adapters (larger tiles spill registers and get slower).
 // Tile sizes are override constants; loops over them unroll and the arrays become registers.
 
+#include "lib/activations.wgsl"
+
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 override TM: u32 = 4;           // rows per invocation (≤ 16)
@@ -37,8 +39,8 @@ struct Params {
 fn activate(x: f32) -> f32 {
   switch ACT {
     case 1u: { return max(x, 0.0); }
-    case 2u: { return tanh(clamp(x, -10.0, 10.0)); }
-    case 3u: { return 1.0 / (1.0 + exp(-clamp(x, -80.0, 80.0))); }
+    case 2u: { return safe_tanh(x); }
+    case 3u: { return sigmoid(x); }
     default: { return x; }
   }
 }

@@ -3,13 +3,14 @@
 import { build } from 'esbuild';
 import { readdirSync, statSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { wgslIncludePlugin } from './wgsl-include.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const common = {
   bundle: true,
   format: 'esm',
   target: 'es2022',
-  loader: { '.wgsl': 'text' },
+  plugins: [wgslIncludePlugin(new URL('../shaders', import.meta.url).pathname)],
   sourcemap: 'linked',
   logLevel: 'warning',
   absWorkingDir: root,

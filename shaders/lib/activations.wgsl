@@ -1,0 +1,16 @@
+// Activations shared by kernel families (included with #include "lib/activations.wgsl").
+
+// Split by sign so exp never overflows to inf/inf.
+fn sigmoid(x: f32) -> f32 {
+  if (x >= 0.0) {
+    return 1.0 / (1.0 + exp(-x));
+  }
+  let e = exp(x);
+  return e / (1.0 + e);
+}
+
+// tanh saturates to ±1 in f32 beyond |x| = 10; clamping keeps drivers that compute it from
+// exp(2x) from returning inf/inf = NaN.
+fn safe_tanh(x: f32) -> f32 {
+  return tanh(clamp(x, -10.0, 10.0));
+}
