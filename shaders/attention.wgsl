@@ -7,6 +7,8 @@
 // Two passes over the keys (max, then exp-sum with the weighted values accumulated in registers),
 // no shared memory and no barriers (cheap on CPU drivers).
 
+#include "lib/index.wgsl"
+
 override WG: u32 = 64;
 override PROBS: bool = false;
 const MAX_DV: u32 = 128u;
@@ -44,7 +46,7 @@ fn score(h: u32, t: u32, j: u32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = gid.x + gid.y * nwg.x * WG;
+  let idx = flat(gid, nwg);
   if (idx >= p.heads * p.tq) { return; }
   let h = idx / p.tq;
   let t = idx % p.tq;

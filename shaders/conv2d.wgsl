@@ -3,10 +3,9 @@
 //    zero padding) with a per-channel affine epilogue y = acc·scale[c] + shift[c] (a conv bias,
 //    or an eval-mode BatchNorm folded with it), then an optional ReLU. The output is written
 //    through strides, so [Cout, Ho, Wo] and the encoder's [Ho, Cout, Wo] both come out directly.
-//  - gru_cell: one step of torch.nn.GRU (gate order r, z, n) for one sequence, one invocation
-//    per hidden unit: gi = W_ih·x + b_ih is precomputed for every step (one matmul), this adds
-//    W_hh·h + b_hh and the gates.
 // One invocation per output element; flat index = gid.x + gid.y * nwg.x * WG.
+
+#include "lib/index.wgsl"
 
 override WG: u32 = 64;
 override SCALE: bool = false; // multiply by scale[c] before adding shift[c]
@@ -31,7 +30,7 @@ struct Params {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
+  let i = flat(gid, nwg);
   if (i >= p.cout * p.ho * p.wo) { return; }
   let ow = i % p.wo;
   let oh = (i / p.wo) % p.ho;
@@ -57,44 +56,4 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   v += shift[c];
   if (RELU) { v = max(v, 0.0); }
   y[c * p.y_cs + oh * p.y_hs + ow * p.y_ws] = v;
-}
-
-struct GruParams {
-  hidden: u32,
-  gi_off: u32, // start of this step's row [3H] in gi
-}
-
-@group(0) @binding(0) var<uniform> gp: GruParams;
-@group(0) @binding(1) var<storage, read> gi: array<f32>;   // [T, 3H]
-@group(0) @binding(2) var<storage, read> hprev: array<f32>; // [H]
-@group(0) @binding(3) var<storage, read> whh: array<f32>;   // [3H, H]
-@group(0) @binding(4) var<storage, read> bhh: array<f32>;   // [3H]
-@group(0) @binding(5) var<storage, read_write> hnext: array<f32>;
-
-fn sigmoid(v: f32) -> f32 {
-  if (v >= 0.0) {
-    return 1.0 / (1.0 + exp(-v));
-  }
-  let e = exp(v);
-  return e / (1.0 + e);
-}
-
-@compute @workgroup_size(WG)
-fn gru_cell(@builtin(global_invocation_id) gid: vec3u) {
-  let j = gid.x;
-  let hn = gp.hidden;
-  if (j >= hn) { return; }
-  var ghr = bhh[j];
-  var ghz = bhh[hn + j];
-  var ghn = bhh[2u * hn + j];
-  for (var k = 0u; k < hn; k++) {
-    let hk = hprev[k];
-    ghr = fma(whh[j * hn + k], hk, ghr);
-    ghz = fma(whh[(hn + j) * hn + k], hk, ghz);
-    ghn = fma(whh[(2u * hn + j) * hn + k], hk, ghn);
-  }
-  let r = sigmoid(gi[gp.gi_off + j] + ghr);
-  let z = sigmoid(gi[gp.gi_off + hn + j] + ghz);
-  let n = tanh(clamp(gi[gp.gi_off + 2u * hn + j] + r * ghn, -10.0, 10.0));
-  hnext[j] = (1.0 - z) * n + z * hprev[j];
 }

@@ -2,6 +2,7 @@
 // One thread per output element; flat index = global x + global y * (num_workgroups.x * WG).
 
 #include "lib/activations.wgsl"
+#include "lib/index.wgsl"
 
 override WG: u32 = 256;
 // Unary op: 0 identity·scale+shift, 1 exp, 2 tanh, 3 sigmoid, 4 relu, 5 leaky relu, 6 log(max(x, eps)), 7 neg
@@ -34,10 +35,6 @@ struct GateParams {
 @group(0) @binding(0) var<uniform> up: UnaryParams;
 @group(0) @binding(1) var<storage, read> ux: array<f32>;
 @group(0) @binding(2) var<storage, read_write> uy: array<f32>;
-
-fn flat(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.x + gid.y * nwg.x * WG;
-}
 
 fn unary_op(x: f32) -> f32 {
   switch UNARY {

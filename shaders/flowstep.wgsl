@@ -15,16 +15,14 @@
 // `expand`: length-regulated prior sample z[c, t] = m[c, idx[t]] + exp(logs[c, idx[t]])·noise[c, t]·scale.
 // Frames at or past `length` are written as 0 (the mask).
 
+#include "lib/index.wgsl"
+
 override WG: u32 = 256;
 override REVERSE: bool = true;
 override SIGMOID_SCALE: bool = false;
 override LAST: bool = false;
 override FIRST: bool = false; // resskip: assign the skip sum instead of adding (it starts at 0)
 override LOGS: bool = true;
-
-fn flat(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.x + gid.y * nwg.x * WG;
-}
 
 struct SqzParams {
   c: u32,      // channels of the unsqueezed side

@@ -6,6 +6,10 @@
 // read neighbouring addresses. Split-K (KSPLIT > 1) adds a workgroup reduction for GPUs; with
 // KSPLIT = 1 no barrier is executed (CPU drivers pay heavily for them).
 
+#include "lib/activations.wgsl"
+#include "lib/index.wgsl"
+#include "lib/wg_reduce.wgsl"
+
 override WG: u32 = 64;      // flat workgroup size of the elementwise entries and the attention
 override UNITS: u32 = 64;   // output units per workgroup of lstm_cell / matvec / affine_inv
 override KSPLIT: u32 = 1;   // invocations that share one output unit (reduction over K)
@@ -15,18 +19,6 @@ override SEQ: bool = false;
 
 const MAX_RED: u32 = 256u;
 const MAX_Q: u32 = 1024u;
-
-fn tanh_c(x: f32) -> f32 {
-  return tanh(clamp(x, -10.0, 10.0));
-}
-
-fn sigm(x: f32) -> f32 {
-  return 1.0 / (1.0 + exp(-clamp(x, -80.0, 80.0)));
-}
-
-fn flat(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.x + gid.y * nwg.x * WG;
-}
 
 // ---------------------------------------------------------------- embedding rows into columns
 struct EmbedParams { n: u32, dim: u32, stride: u32, col_off: u32 }
@@ -89,9 +81,9 @@ fn lstm_cell(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid
   }
   if (lid.y != 0u || wg.x * UNITS + lid.x >= h) { return; }
   let g = acc + vec4f(l_b[j], l_b[h + j], l_b[2u * h + j], l_b[3u * h + j]);
-  let c = sigm(g.y) * l_c[j] + sigm(g.x) * tanh_c(g.z);
+  let c = sigmoid(g.y) * l_c[j] + sigmoid(g.x) * safe_tanh(g.z);
   l_c[j] = c;
-  let hv = sigm(g.w) * tanh_c(c);
+  let hv = sigmoid(g.w) * safe_tanh(c);
   l_hout[pl.hout_off + j] = hv;
   if (SEQ) { l_seq[pl.seq_off + j] = hv; }
 }
@@ -162,9 +154,9 @@ fn attn_cell(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid
     var hv = 0.0;
     if (unit < h) {
       let g = acc + vec4f(q_b[j], q_b[h + j], q_b[2u * h + j], q_b[3u * h + j]);
-      let c = sigm(g.y) * q_c[j] + sigm(g.x) * tanh_c(g.z);
+      let c = sigmoid(g.y) * q_c[j] + sigmoid(g.x) * safe_tanh(g.z);
       q_c[j] = c;
-      hv = sigm(g.w) * tanh_c(c);
+      hv = sigmoid(g.w) * safe_tanh(c);
       q_hout[j] = hv;
     }
     hsh[lid.x] = hv;
@@ -196,31 +188,7 @@ struct AttnParams { tx: u32, a: u32, h: u32, hoff: u32, hstride: u32, row0: u32,
 @group(0) @binding(7) var<storage, read_write> a_gate: array<f32>;
 
 var<workgroup> q_sh: array<f32, MAX_Q>;
-var<workgroup> red: array<f32, MAX_RED>;
-
-fn reduce_max(tid: u32, v: f32) -> f32 {
-  red[tid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (tid < s) { red[tid] = max(red[tid], red[tid + s]); }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-
-fn reduce_sum(tid: u32, v: f32) -> f32 {
-  red[tid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (tid < s) { red[tid] += red[tid + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
+// `red`, wg_max and wg_sum come from lib/wg_reduce.wgsl (WG ≤ MAX_RED).
 
 @compute @workgroup_size(WG)
 fn attention(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -252,7 +220,7 @@ fn attention(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid
     var e = 0.0;
     if (j < tx) {
       let kb = j * 2u * a;
-      for (var i = part; i < a; i += pa.split) { e = fma(a_small[i], tanh_c(q_sh[i] + a_kv[kb + i]), e); }
+      for (var i = part; i < a; i += pa.split) { e = fma(a_small[i], safe_tanh(q_sh[i] + a_kv[kb + i]), e); }
     }
     red[tid] = e;
     workgroupBarrier();
@@ -271,20 +239,20 @@ fn attention(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid
     for (var j = tid; j < tx; j += WG) {
       let kb = j * 2u * a;
       var e = 0.0;
-      for (var i = 0u; i < a; i++) { e = fma(a_small[i], tanh_c(q_sh[i] + a_kv[kb + i]), e); }
+      for (var i = 0u; i < a; i++) { e = fma(a_small[i], safe_tanh(q_sh[i] + a_kv[kb + i]), e); }
       e *= pa.inv_temp;
       a_attn[arow + j] = e;
       m = max(m, e);
     }
   }
-  m = reduce_max(tid, m);
+  m = wg_max(m, tid);
   var s = 0.0;
   for (var j = tid; j < tx; j += WG) {
     let ex = exp(a_attn[arow + j] - m);
     a_attn[arow + j] = ex;
     s += ex;
   }
-  s = reduce_sum(tid, s);
+  s = wg_sum(s, tid);
   for (var j = tid; j < tx; j += WG) { a_attn[arow + j] = a_attn[arow + j] / s; }
   storageBarrier();
   let cb = pa.coff + wg.x * a;
@@ -298,7 +266,7 @@ fn attention(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid
     var g = 0.0;
     for (var k = tid; k < pa.h; k += WG) { g = fma(a_small[a + k], a_h[hb + k], g); }
     for (var i = tid; i < a; i += WG) { g = fma(a_small[a + pa.h + i], a_ctx[cb + i], g); }
-    g = reduce_sum(tid, g);
+    g = wg_sum(g, tid);
     if (tid == 0u) { a_gate[f] = g + a_small[a + pa.h + a]; }
   }
 }

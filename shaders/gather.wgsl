@@ -2,6 +2,8 @@
 // One invocation per output element. An id outside [0, V) yields zeros (the op checks host ids
 // before upload and names the bad one; this keeps a bad device-side id from reading out of bounds).
 
+#include "lib/index.wgsl"
+
 override WG: u32 = 256;
 override TRANSPOSE: bool = false;
 
@@ -19,7 +21,7 @@ struct Params {
 
 @compute @workgroup_size(WG)
 fn embedding(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
+  let i = flat(gid, nwg);
   if (i >= p.count * p.dim) { return; }
   var n: u32;
   var d: u32;

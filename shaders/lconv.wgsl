@@ -8,6 +8,10 @@
 //  - gather_cols: y[:, t] = x[:, idx[t]] (length regulation: repeat each frame d_i times)
 // One invocation per output element (per frame for chnorm); flat index = gid.x + gid.y * nwg.x * WG.
 
+#include "lib/activations.wgsl"
+#include "lib/index.wgsl"
+#include "lib/moments.wgsl"
+
 override WG: u32 = 64;
 override WEIGHT_SOFTMAX: bool = true;
 override RESIDUAL: bool = false;
@@ -26,10 +30,6 @@ struct LconvParams {
 @group(0) @binding(2) var<storage, read> lw: array<f32>;  // [H, K] (torch [H, 1, K])
 @group(0) @binding(3) var<storage, read> lres: array<f32>;
 @group(0) @binding(4) var<storage, read_write> ly: array<f32>;
-
-fn flat(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.x + gid.y * nwg.x * WG;
-}
 
 @compute @workgroup_size(WG)
 fn lconv(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -68,14 +68,6 @@ struct GluParams {
 @group(0) @binding(1) var<storage, read> gx: array<f32>;
 @group(0) @binding(2) var<storage, read_write> gy: array<f32>;
 
-fn sigmoid(x: f32) -> f32 {
-  if (x >= 0.0) {
-    return 1.0 / (1.0 + exp(-x));
-  }
-  let e = exp(x);
-  return e / (1.0 + e);
-}
-
 @compute @workgroup_size(WG)
 fn glu(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat(gid, nwg);
@@ -105,25 +97,19 @@ fn nload(c: u32, t: u32) -> f32 {
   return nx[i];
 }
 
+// For lib/moments.wgsl: channel c of frame t.
+fn moment_load(t: u32, c: u32) -> f32 {
+  return nload(c, t);
+}
+
 @compute @workgroup_size(WG)
 fn chnorm(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = flat(gid, nwg);
   if (t >= np.frames) { return; }
-  let n = f32(np.channels);
-  var sum = 0.0;
-  for (var c = 0u; c < np.channels; c++) { sum += nload(c, t); }
-  let mean = sum / n;
-  var sq = 0.0;
-  for (var c = 0u; c < np.channels; c++) {
-    let d = nload(c, t) - mean;
-    sq = fma(d, d, sq);
-  }
-  var inv: f32;
-  if (SCLN) {
-    inv = 1.0 / (sqrt(sq / max(n - 1.0, 1.0)) + np.eps);
-  } else {
-    inv = inverseSqrt(sq / n + np.eps);
-  }
+  let ms = moments(t, np.channels);
+  let mean = ms.x;
+  // LayerNorm: biased variance, eps inside the square root; SCLN: unbiased std + eps.
+  let inv = inv_std(ms.y, np.channels, np.eps, SCLN, SCLN);
   for (var c = 0u; c < np.channels; c++) {
     let y = (nload(c, t) - mean) * inv;
     ny[c * np.frames + t] = fma(ng[np.g_off + c], y, nb[np.b_off + c]);

@@ -11,6 +11,8 @@
 //   the origin). Then invocation 0 backtracks from (tx−1, ty−1), stepping to i−1 when i = j or
 //   Q[i,j−1] < Q[i−1,j−1] (the original's tie rule: stay on a tie), and writes path = 1.
 
+#include "lib/index.wgsl"
+
 override WG: u32 = 64;
 override LOGS: bool = true; // x_logs present (false: mean-only, logs = 0)
 
@@ -30,7 +32,7 @@ const HALF_LOG_2PI: f32 = 0.91893853320467274178;
 
 @compute @workgroup_size(WG)
 fn loglik(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = gid.x + gid.y * nwg.x * WG;
+  let idx = flat(gid, nwg);
   if (idx >= lp.tx * lp.ty) { return; }
   let i = idx / lp.ty;
   let j = idx % lp.ty;

@@ -13,6 +13,10 @@
 //   rows: one workgroup per row (inner must be 1), WG invocations stride over L and combine
 //         their partial sums in workgroup memory (long rows: instance norm over time).
 
+#include "lib/index.wgsl"
+#include "lib/moments.wgsl"
+#include "lib/wg_reduce.wgsl"
+
 override WG: u32 = 64;          // power of two, ≤ 256
 override GAMMA: bool = false;   // multiply by gamma
 override BETA: bool = false;    // add beta
@@ -35,12 +39,12 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
 fn inv_scale(sq: f32) -> f32 {
-  let n = select(f32(p.len), f32(max(p.len, 2u) - 1u), UNBIASED);
-  let v = sq / n;
-  if (EPS_ON_STD) {
-    return 1.0 / (sqrt(v) + p.eps);
-  }
-  return inverseSqrt(v + p.eps);
+  return inv_std(sq, p.len, p.eps, UNBIASED, EPS_ON_STD);
+}
+
+// For lib/moments.wgsl: value l of the column starting at `base` (stride inner).
+fn moment_load(base: u32, l: u32) -> f32 {
+  return x[base + l * p.inner];
 }
 
 fn affine(v: f32, o: u32, l: u32) -> f32 {
@@ -53,42 +57,18 @@ fn affine(v: f32, o: u32, l: u32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn cols(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = gid.x + gid.y * nwg.x * WG;
+  let idx = flat(gid, nwg);
   if (idx >= p.outer * p.inner) { return; }
-  let o = idx / p.inner;
-  let i = idx - o * p.inner;
-  let base = o * p.len * p.inner + i;
-  var s = 0.0;
-  for (var l = 0u; l < p.len; l++) {
-    s += x[base + l * p.inner];
-  }
-  let mean = s / f32(p.len);
-  var sq = 0.0;
-  for (var l = 0u; l < p.len; l++) {
-    let d = x[base + l * p.inner] - mean;
-    sq = fma(d, d, sq);
-  }
-  let r = inv_scale(sq);
+  let ob = axis_column(idx, p.len, p.inner);
+  let o = ob.x;
+  let base = ob.y;
+  let ms = moments(base, p.len);
+  let mean = ms.x;
+  let r = inv_scale(ms.y);
   for (var l = 0u; l < p.len; l++) {
     let at = base + l * p.inner;
     y[at] = affine((x[at] - mean) * r, o, l);
   }
-}
-
-var<workgroup> red: array<f32, 256>;
-
-fn wg_sum(v: f32, lid: u32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half >>= 1u) {
-    if (lid < half) {
-      red[lid] += red[lid + half];
-    }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier(); // everyone has read red[0] before the next reduction overwrites it
-  return total;
 }
 
 @compute @workgroup_size(WG)

@@ -6,6 +6,8 @@
 // only bounds the built-ins loosely, e.g. cos/sin to 2^-11 absolute, and SwiftShader's really are
 // that coarse), so the normals agree across drivers to a few f32 ulps.
 
+#include "lib/index.wgsl"
+
 override WG: u32 = 256;
 
 struct Params {
@@ -92,7 +94,7 @@ fn block_of(n: vec2u) -> vec4u {
 // The raw 32-bit words of the stream (exact on every device).
 @compute @workgroup_size(WG)
 fn bits(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
+  let i = flat(gid, nwg);
   if (i >= p.count) { return; }
   let n = stream_index(i);
   bits_out[i] = block_of(n)[n.x & 3u];
@@ -100,7 +102,7 @@ fn bits(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 
 @compute @workgroup_size(WG)
 fn randn(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
+  let i = flat(gid, nwg);
   if (i >= p.count) { return; }
   let n = stream_index(i);
   let w = block_of(n);

@@ -2,6 +2,9 @@
 // Entry points: `cols` one invocation per output walks its n values serially (strided by inner;
 // no barriers), `rows` one workgroup per output when inner = 1 and n is long.
 
+#include "lib/index.wgsl"
+#include "lib/wg_reduce.wgsl"
+
 override WG: u32 = 64;  // power of two, ≤ 256
 override OP: u32 = 0;   // 0 sum, 1 mean, 2 max
 
@@ -31,19 +34,15 @@ fn finish(s: f32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn cols(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = gid.x + gid.y * nwg.x * WG;
+  let idx = flat(gid, nwg);
   if (idx >= p.outer * p.inner) { return; }
-  let o = idx / p.inner;
-  let i = idx - o * p.inner;
-  let base = o * p.len * p.inner + i;
+  let base = axis_column(idx, p.len, p.inner).y;
   var s = identity();
   for (var l = 0u; l < p.len; l++) {
     s = combine(s, x[base + l * p.inner]);
   }
   y[idx] = finish(s);
 }
-
-var<workgroup> red: array<f32, 256>;
 
 @compute @workgroup_size(WG)
 fn rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
@@ -54,15 +53,9 @@ fn rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   for (var l = lid; l < p.len; l += WG) {
     s = combine(s, x[base + l]);
   }
-  red[lid] = s;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half >>= 1u) {
-    if (lid < half) {
-      red[lid] = combine(red[lid], red[lid + half]);
-    }
-    workgroupBarrier();
-  }
+  var total: f32;
+  if (OP == 2u) { total = wg_max(s, lid); } else { total = wg_sum(s, lid); }
   if (lid == 0u && o < p.outer) {
-    y[o] = finish(red[0]);
+    y[o] = finish(total);
   }
 }

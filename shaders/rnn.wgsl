@@ -19,6 +19,8 @@
 // Entry points `*_v4` read W_hh and h as vec4 (needs H % 4 = 0); the others read scalars.
 // With p.seq = 1, h' is also written to seq[seq_offset + j] (a row of a sequence output).
 
+#include "lib/activations.wgsl"
+
 override UNITS: u32 = 64;  // hidden units per workgroup
 override KSPLIT: u32 = 1;  // invocations per unit (power of two); UNITS·KSPLIT ≤ 256
 
@@ -56,37 +58,57 @@ fn unit_of(wid: vec3u, nwg: vec3u, lid: u32) -> vec3u {
   return vec3u(min(u, p.hidden - 1u), lid % KSPLIT, select(0u, 1u, u < p.hidden));
 }
 
-fn sigmoid(x: f32) -> f32 {
-  if (x >= 0.0) {
-    return 1.0 / (1.0 + exp(-x));
+// ---- shared by both cells: bindings 1-4 and the hidden matvec --------------------------------
+
+@group(0) @binding(1) var<storage, read> r_x: array<f32>; // xproj
+@group(0) @binding(2) var<storage, read> r_h: array<f32>;
+@group(0) @binding(3) var<storage, read> r_w: array<f32>; // W_hh [G·H, H]
+@group(0) @binding(4) var<storage, read> r_b: array<f32>; // bias [G·H] (read when p.bias = 1)
+
+@group(0) @binding(2) var<storage, read> r_h4: array<vec4f>;
+@group(0) @binding(3) var<storage, read> r_w4: array<vec4f>;
+
+// W_hh·h of unit us.x's G gate rows (G = 3 or 4; lane 3 stays 0 for G = 3), over this
+// invocation's slice of k, then summed over the unit's KSPLIT invocations (valid at s = 0).
+fn hh_dots(us: vec3u, lid: u32, G: u32) -> vec4f {
+  let j = us.x;
+  let H = p.hidden;
+  var acc = vec4f();
+  for (var k = us.y; k < H; k += KSPLIT) {
+    var w = vec4f(r_w[j * H + k], r_w[(H + j) * H + k], r_w[(2u * H + j) * H + k], 0.0);
+    if (G == 4u) { w.w = r_w[(3u * H + j) * H + k]; }
+    acc += w * r_h[k];
   }
-  let e = exp(x);
-  return e / (1.0 + e);
+  return split_sum(acc, lid, us.y);
 }
 
-fn safe_tanh(x: f32) -> f32 {
-  return tanh(clamp(x, -10.0, 10.0));
+// The same with W_hh and h read as vec4 (H % 4 = 0).
+fn hh_dots_v4(us: vec3u, lid: u32, G: u32) -> vec4f {
+  let j = us.x;
+  let H = p.hidden;
+  let Q = H / 4u;
+  var acc = vec4f();
+  for (var k = us.y; k < Q; k += KSPLIT) {
+    let hv = r_h4[k];
+    var d = vec4f(dot(r_w4[j * Q + k], hv), dot(r_w4[(H + j) * Q + k], hv), dot(r_w4[(2u * H + j) * Q + k], hv), 0.0);
+    if (G == 4u) { d.w = dot(r_w4[(3u * H + j) * Q + k], hv); }
+    acc += d;
+  }
+  return split_sum(acc, lid, us.y);
 }
 
 // ---- LSTM -----------------------------------------------------------------------------------
 
-@group(0) @binding(1) var<storage, read> l_x: array<f32>;
-@group(0) @binding(2) var<storage, read> l_h: array<f32>;
-@group(0) @binding(3) var<storage, read> l_c: array<f32>;
-@group(0) @binding(4) var<storage, read> l_w: array<f32>;
-@group(0) @binding(5) var<storage, read> l_b: array<f32>;
+@group(0) @binding(5) var<storage, read> l_c: array<f32>;
 @group(0) @binding(6) var<storage, read_write> l_h_out: array<f32>;
 @group(0) @binding(7) var<storage, read_write> l_c_out: array<f32>;
 @group(0) @binding(8) var<storage, read_write> l_seq: array<f32>;
 
-@group(0) @binding(2) var<storage, read> l_h4: array<vec4f>;
-@group(0) @binding(4) var<storage, read> l_w4: array<vec4f>;
-
 fn lstm_finish(j: u32, dots: vec4f) {
   let H = p.hidden;
-  var a = dots + vec4f(l_x[p.x_offset + j], l_x[p.x_offset + H + j], l_x[p.x_offset + 2u * H + j], l_x[p.x_offset + 3u * H + j]);
+  var a = dots + vec4f(r_x[p.x_offset + j], r_x[p.x_offset + H + j], r_x[p.x_offset + 2u * H + j], r_x[p.x_offset + 3u * H + j]);
   if (p.bias != 0u) {
-    a += vec4f(l_b[j], l_b[H + j], l_b[2u * H + j], l_b[3u * H + j]);
+    a += vec4f(r_b[j], r_b[H + j], r_b[2u * H + j], r_b[3u * H + j]);
   }
   let c = sigmoid(a.y) * l_c[j] + sigmoid(a.x) * safe_tanh(a.z);
   let h = sigmoid(a.w) * safe_tanh(c);
@@ -99,61 +121,36 @@ fn lstm_finish(j: u32, dots: vec4f) {
 
 @compute @workgroup_size(UNITS * KSPLIT)
 fn lstm(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
-  let lid = lid3.x;
-  let us = unit_of(wid, nwg, lid);
-  let j = us.x;
-  let H = p.hidden;
-  var acc = vec4f();
-  for (var k = us.y; k < H; k += KSPLIT) {
-    let hv = l_h[k];
-    acc += vec4f(l_w[j * H + k], l_w[(H + j) * H + k], l_w[(2u * H + j) * H + k], l_w[(3u * H + j) * H + k]) * hv;
-  }
-  let dots = split_sum(acc, lid, us.y);
+  let us = unit_of(wid, nwg, lid3.x);
+  let dots = hh_dots(us, lid3.x, 4u);
   if (us.y == 0u && us.z == 1u) {
-    lstm_finish(j, dots);
+    lstm_finish(us.x, dots);
   }
 }
 
 @compute @workgroup_size(UNITS * KSPLIT)
 fn lstm_v4(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
-  let lid = lid3.x;
-  let us = unit_of(wid, nwg, lid);
-  let j = us.x;
-  let H = p.hidden;
-  let Q = H / 4u;
-  var acc = vec4f();
-  for (var k = us.y; k < Q; k += KSPLIT) {
-    let hv = l_h4[k];
-    acc += vec4f(dot(l_w4[j * Q + k], hv), dot(l_w4[(H + j) * Q + k], hv),
-                 dot(l_w4[(2u * H + j) * Q + k], hv), dot(l_w4[(3u * H + j) * Q + k], hv));
-  }
-  let dots = split_sum(acc, lid, us.y);
+  let us = unit_of(wid, nwg, lid3.x);
+  let dots = hh_dots_v4(us, lid3.x, 4u);
   if (us.y == 0u && us.z == 1u) {
-    lstm_finish(j, dots);
+    lstm_finish(us.x, dots);
   }
 }
 
 // ---- GRU ------------------------------------------------------------------------------------
 
-@group(0) @binding(1) var<storage, read> g_x: array<f32>;
-@group(0) @binding(2) var<storage, read> g_h: array<f32>;
-@group(0) @binding(3) var<storage, read> g_w: array<f32>;
-@group(0) @binding(4) var<storage, read> g_b: array<f32>;
 @group(0) @binding(5) var<storage, read_write> g_h_out: array<f32>;
 @group(0) @binding(6) var<storage, read_write> g_seq: array<f32>;
-
-@group(0) @binding(2) var<storage, read> g_h4: array<vec4f>;
-@group(0) @binding(3) var<storage, read> g_w4: array<vec4f>;
 
 fn gru_finish(j: u32, dots: vec4f, hj: f32) {
   let H = p.hidden;
   var hh = dots.xyz;
   if (p.bias != 0u) {
-    hh += vec3f(g_b[j], g_b[H + j], g_b[2u * H + j]);
+    hh += vec3f(r_b[j], r_b[H + j], r_b[2u * H + j]);
   }
-  let r = sigmoid(g_x[p.x_offset + j] + hh.x);
-  let z = sigmoid(g_x[p.x_offset + H + j] + hh.y);
-  let n = safe_tanh(g_x[p.x_offset + 2u * H + j] + r * hh.z);
+  let r = sigmoid(r_x[p.x_offset + j] + hh.x);
+  let z = sigmoid(r_x[p.x_offset + H + j] + hh.y);
+  let n = safe_tanh(r_x[p.x_offset + 2u * H + j] + r * hh.z);
   let h = (1.0 - z) * n + z * hj;
   g_h_out[j] = h;
   if (p.seq != 0u) {
@@ -163,35 +160,18 @@ fn gru_finish(j: u32, dots: vec4f, hj: f32) {
 
 @compute @workgroup_size(UNITS * KSPLIT)
 fn gru(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
-  let lid = lid3.x;
-  let us = unit_of(wid, nwg, lid);
-  let j = us.x;
-  let H = p.hidden;
-  var acc = vec4f();
-  for (var k = us.y; k < H; k += KSPLIT) {
-    let hv = g_h[k];
-    acc += vec4f(g_w[j * H + k], g_w[(H + j) * H + k], g_w[(2u * H + j) * H + k], 0.0) * hv;
-  }
-  let dots = split_sum(acc, lid, us.y);
+  let us = unit_of(wid, nwg, lid3.x);
+  let dots = hh_dots(us, lid3.x, 3u);
   if (us.y == 0u && us.z == 1u) {
-    gru_finish(j, dots, g_h[j]);
+    gru_finish(us.x, dots, r_h[us.x]);
   }
 }
 
 @compute @workgroup_size(UNITS * KSPLIT)
 fn gru_v4(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
-  let lid = lid3.x;
-  let us = unit_of(wid, nwg, lid);
-  let j = us.x;
-  let H = p.hidden;
-  let Q = H / 4u;
-  var acc = vec4f();
-  for (var k = us.y; k < Q; k += KSPLIT) {
-    let hv = g_h4[k];
-    acc += vec4f(dot(g_w4[j * Q + k], hv), dot(g_w4[(H + j) * Q + k], hv), dot(g_w4[(2u * H + j) * Q + k], hv), 0.0);
-  }
-  let dots = split_sum(acc, lid, us.y);
+  let us = unit_of(wid, nwg, lid3.x);
+  let dots = hh_dots_v4(us, lid3.x, 3u);
   if (us.y == 0u && us.z == 1u) {
-    gru_finish(j, dots, g_h4[j / 4u][j % 4u]);
+    gru_finish(us.x, dots, r_h4[us.x / 4u][us.x % 4u]);
   }
 }

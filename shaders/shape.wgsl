@@ -4,6 +4,8 @@
 // destination gets a constant instead (pad). Values are moved as raw 32-bit words, so every
 // dtype works. concat, slice, permute, flip and pad are all one or a few dispatches of it.
 
+#include "lib/index.wgsl"
+
 override WG: u32 = 256;
 override PAD: bool = false;
 
@@ -26,7 +28,7 @@ struct Params {
 
 @compute @workgroup_size(WG)
 fn copy(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
+  let i = flat(gid, nwg);
   if (i >= p.count) { return; }
   let c3 = i % p.r3;
   let q3 = i / p.r3;

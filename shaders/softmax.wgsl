@@ -8,6 +8,8 @@
 // Entry points: `serial` one invocation per row (no barriers; many rows); `wg` one workgroup per
 // row with a workgroup reduction (few long rows).
 
+#include "lib/index.wgsl"
+
 override WG: u32 = 64;       // power of two, ≤ 256
 override MASK: bool = false;
 override EXCLUDE: bool = false; // masked positions count as −∞ (else as mask_value)
@@ -67,7 +69,7 @@ fn write_row(r: u32, l: u32, ms: vec2f) {
 
 @compute @workgroup_size(WG)
 fn serial(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let r = gid.x + gid.y * nwg.x * WG;
+  let r = flat(gid, nwg);
   if (r >= p.rows) { return; }
   var ms = vec2f(NEG_BIG, 0.0);
   for (var l = 0u; l < p.len; l++) {

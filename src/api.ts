@@ -134,11 +134,11 @@ export async function loadModel(engine: Engine, source: WeightSource | Checkpoin
       return { kind, model, detection, nMel: model.nMel, sampleRate: rate, release: () => model.release() };
     }
     case 'glowtts': {
-      const model = GlowTTS.load(engine, ckpt);
+      const model = await GlowTTS.load(engine, ckpt);
       return { kind, model, detection, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
     }
     case 'flowtron': {
-      const model = Flowtron.load(engine, ckpt);
+      const model = await Flowtron.load(engine, ckpt);
       return { kind, model, detection, nMel: model.config.nMel, sampleRate: rate, release: () => model.release() };
     }
     case 'cset': {

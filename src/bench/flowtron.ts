@@ -124,7 +124,7 @@ export const flowtronBenchmark: Benchmark = {
     const shape = `H1024 L2 D512 A640, ${textLen} tokens, ${frames} frames`;
     const kernels = ['synthesize gate off', 'synthesize gate on', 'text encoder'];
     if (!kernels.some((k) => wants(o, k, shape))) return kernels.map((k) => ({ kernel: k, shape, ms: NaN, note: SKIPPED }));
-    const model = Flowtron.load(e, randomFlowtron(PUBLISHED));
+    const model = await Flowtron.load(e, randomFlowtron(PUBLISHED));
     const rows: Row[] = [];
     try {
       for (const [k, gate] of [[kernels[0]!, false], [kernels[1]!, true]] as const) {

@@ -74,7 +74,7 @@ export async function run(args: string[], engine?: Engine): Promise<void> {
   const sampleRate = wav.sampleRate;
   const audio = mixDown(wav.channels);
   const e = engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
-  const model = GlowTTS.load(e, checkpoint);
+  const model = await GlowTTS.load(e, checkpoint);
   try {
     if (sampleRate !== model.sampleRate) {
       throw new FlowgpuError(`${wavPath} is sampled at ${sampleRate} Hz, but the model works at ${model.sampleRate} Hz: resample it first (e.g. sox in.wav -r ${model.sampleRate} out.wav)`);

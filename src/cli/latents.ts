@@ -5,12 +5,11 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
-import { Flowtron } from '../models/flowtron.js';
 import { pca } from '../viz/pca.js';
 import { scatterSvg } from '../viz/svg.js';
-import { loadReferences, optSpeaker, readList } from './style.js';
-import { encodeNpyF32, readModelFile } from './tts.js';
-import { optNumber, optString, parseArgs } from './tts-adapter.js';
+import { loadFlowtronFile, loadReferences, optPArpabet, optSpeaker, readList } from './style.js';
+import { encodeNpyF32 } from './tts.js';
+import { optString, parseArgs } from './tts-adapter.js';
 
 const USAGE =
   'usage: flowgpu latents <list.csv> <flowtron> -o map.svg [--speaker 0] [--p-arpabet 1] [--title T] [--npy means.npy]\n' +
@@ -27,14 +26,11 @@ export async function run(args: string[], engine?: Engine): Promise<void> {
   if (extra.length) throw new FlowgpuError(`latents: unexpected arguments ${extra.join(' ')}`);
   const outPath = optString(p, 'output');
   if (!outPath) throw new FlowgpuError(`latents: give the output file with -o <map.svg>\n${USAGE}`);
-  const pArpabet = optNumber(p, 'p-arpabet', (v) => v >= 0 && v <= 1, 'a number in [0, 1]') ?? 1;
+  const pArpabet = optPArpabet(p);
   const speaker = optSpeaker(p);
   const rows = await readList(listPath, 3, '<audio.wav|mel.npy>,<transcript>,<label>');
   if (rows.length === 0) throw new FlowgpuError(`latents: the list ${listPath} is empty; give (audio or mel, text, label) rows`);
-  const { checkpoint, detection } = await readModelFile(modelPath);
-  if (detection.model !== 'flowtron') throw new FlowgpuError(`latents: ${modelPath} is a ${detection.model} model; latent maps need a Flowtron checkpoint`);
-  const e = engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
-  const model = Flowtron.load(e, checkpoint);
+  const { e, model } = await loadFlowtronFile('latents', modelPath, 'latent maps need', engine);
   try {
     if (speaker >= model.config.nSpeakers) throw new FlowgpuError(`--speaker ${speaker} is out of range: this model has ${model.config.nSpeakers} speakers`);
     const refs = await loadReferences(e, model, rows, pArpabet);

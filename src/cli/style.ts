@@ -131,6 +131,18 @@ export function optSpeaker(p: ParsedArgs): number {
   return optNumber(p, 'speaker', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0;
 }
 
+export function optPArpabet(p: ParsedArgs): number {
+  return optNumber(p, 'p-arpabet', (v) => v >= 0 && v <= 1, 'a number in [0, 1]') ?? 1;
+}
+
+/** The Flowtron model at `modelPath` on `engine` (default: a new Node engine); `command: … needs` name the use in the error. */
+export async function loadFlowtronFile(command: string, modelPath: string, needs: string, engine?: Engine): Promise<{ e: Engine; model: Flowtron }> {
+  const { checkpoint, detection } = await readModelFile(modelPath);
+  if (detection.model !== 'flowtron') throw new FlowgpuError(`${command}: ${modelPath} is a ${detection.model} model; ${needs} a Flowtron checkpoint`);
+  const e = engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
+  return { e, model: await Flowtron.load(e, checkpoint) };
+}
+
 export async function run(args: string[], engine?: Engine): Promise<void> {
   const p = parseArgs(args);
   if (p.options.has('help') || p.options.has('h')) {
@@ -146,14 +158,11 @@ export async function run(args: string[], engine?: Engine): Promise<void> {
   if (aggregation !== 'batch' && aggregation !== 'time_and_batch') throw new FlowgpuError(`--aggregation must be batch or time_and_batch, got "${aggregation}"`);
   const lambda = optNumber(p, 'lambda', (v) => v > 0, 'a number > 0') ?? 1e-4;
   const nFrames = optNumber(p, 'n-frames', (v) => Number.isInteger(v) && v > 0, 'a positive integer') ?? 300;
-  const pArpabet = optNumber(p, 'p-arpabet', (v) => v >= 0 && v <= 1, 'a number in [0, 1]') ?? 1;
+  const pArpabet = optPArpabet(p);
   const speaker = optSpeaker(p);
   const rows = await readList(listPath, 2, '<audio.wav|mel.npy>,<transcript>');
   if (rows.length === 0) throw new FlowgpuError(`style: the reference list ${listPath} is empty; give at least one (audio or mel, text) row`);
-  const { checkpoint, detection } = await readModelFile(modelPath);
-  if (detection.model !== 'flowtron') throw new FlowgpuError(`style: ${modelPath} is a ${detection.model} model; style transfer needs a Flowtron checkpoint`);
-  const e = engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
-  const model = Flowtron.load(e, checkpoint);
+  const { e, model } = await loadFlowtronFile('style', modelPath, 'style transfer needs', engine);
   try {
     const refs = await loadReferences(e, model, rows, pArpabet);
     const style = await model.styleFromReferences(refs, { aggregation, lambda, nFrames, speaker });

@@ -81,7 +81,7 @@ function attentionMap(maps: Float32Array[], frames: number, tx: number): { value
 }
 
 export async function synthesize(engine: Engine, checkpoint: Checkpoint, input: TtsInput, args: ParsedArgs, _detection?: Detection): Promise<TtsOutput> {
-  const model = Flowtron.load(engine, checkpoint);
+  const model = await Flowtron.load(engine, checkpoint);
   try {
     const pArpabet = optNumber(args, 'p-arpabet', (v) => v >= 0 && v <= 1, 'a number in [0, 1]') ?? 1;
     const front = input.ids ? { ids: input.ids, unknown: [] as string[] } : await textToIds('flowtron', input.text ?? '', { pArpabet });

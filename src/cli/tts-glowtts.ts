@@ -24,7 +24,7 @@ export async function glowttsIds(model: GlowTTS, input: TtsInput): Promise<{ ids
 }
 
 export async function synthesize(engine: Engine, checkpoint: Checkpoint, input: TtsInput, args: ParsedArgs, _detection?: Detection): Promise<TtsOutput> {
-  const model = GlowTTS.load(engine, checkpoint);
+  const model = await GlowTTS.load(engine, checkpoint);
   try {
     const { ids, unknown } = await glowttsIds(model, input);
     const r = await model.synthesize(ids, {

@@ -12,7 +12,8 @@ import type { Checkpoint } from '../io/host-tensor.js';
 import { type Config, detect } from '../io/detect.js';
 import { attention } from '../ops/attention.js';
 import { conv1d } from '../ops/conv.js';
-import { conv2d, convOutSize, foldBatchNorm, gruStep } from '../ops/conv2d.js';
+import { conv2d, convOutSize, foldBatchNorm } from '../ops/conv2d.js';
+import { gru } from '../ops/rnn.js';
 import { add, tanh } from '../ops/elementwise.js';
 import { gatherColumns, glu, layerNormChannels, lengthRegulate, lightweightConv, roundDurations, scln } from '../ops/lconv.js';
 import { linear, matmul } from '../ops/matmul.js';
@@ -259,11 +260,12 @@ export class CSET {
     const steps = x.dim(0);
     const feats = x.dim(1) * x.dim(2);
     const H = c.gruHidden;
-    const gi = linear(e, x.reshape([steps, feats]), w.gpu('emotion_emb.encoder.gru.weight_ih_l0', [3 * H, feats]), w.gpu('emotion_emb.encoder.gru.bias_ih_l0'));
-    let h = e.upload(new Float32Array(H), [H], 'gru.h0');
-    const whh = w.gpu('emotion_emb.encoder.gru.weight_hh_l0', [3 * H, H]);
-    const bhh = w.gpu('emotion_emb.encoder.gru.bias_hh_l0');
-    for (let s = 0; s < steps; s++) h = gruStep(e, gi, s, h, whh, bhh);
+    const { h } = gru(e, x.reshape([steps, feats]), {
+      wih: w.gpu('emotion_emb.encoder.gru.weight_ih_l0', [3 * H, feats]),
+      whh: w.gpu('emotion_emb.encoder.gru.weight_hh_l0', [3 * H, H]),
+      bih: w.gpu('emotion_emb.encoder.gru.bias_ih_l0'),
+      bhh: w.gpu('emotion_emb.encoder.gru.bias_hh_l0'),
+    });
     const E = c.hidden;
     const q = linear(e, h.reshape([1, H]), w.gpu('emotion_emb.etl.attention.W_query.weight', [E, H]));
     const { out, probs } = attention(e, q, this.tokenKeys, this.tokenValues, { heads: 1, layout: 'time', scale: 1 / Math.sqrt(E), returnProbs: true });

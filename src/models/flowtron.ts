@@ -32,6 +32,7 @@ import { relu } from '../ops/elementwise.js';
 import { embedding } from '../ops/gather.js';
 import { instanceNorm } from '../ops/norm.js';
 import { melSpectrogram } from '../ops/stft.js';
+import { gaussian } from '../math/random.js';
 import { Weights } from './weights.js';
 
 export interface FlowtronConfig {
@@ -198,26 +199,6 @@ async function textIds(text: string, pArpabet: number, seed?: number): Promise<n
   return (await textToIds('flowtron', text, seed === undefined ? { pArpabet } : { pArpabet, seed })).ids;
 }
 
-/** Gaussian noise from a seeded PRNG (mulberry32 + Box–Muller), reproducible in every runtime. */
-export function gaussian(n: number, seed: number, scale = 1): Float32Array {
-  let a = seed >>> 0;
-  const u = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(u()));
-    const th = 2 * Math.PI * u();
-    out[i] = r * Math.cos(th) * scale;
-    if (i + 1 < n) out[i + 1] = r * Math.sin(th) * scale;
-  }
-  return out;
-}
-
 /** Linear interpolation `(1 − t)·a + t·b` of two latents (styles, residuals or speaker vectors). */
 export function interpolate(a: Float32Array, b: Float32Array, t: number): Float32Array {
   if (a.length !== b.length) throw new FlowgpuError(`interpolate: the two latents differ in size (${a.length} vs ${b.length})`);
@@ -354,7 +335,7 @@ export class Flowtron {
   }
 
   /** Loads any Flowtron checkpoint (bytes or a parsed checkpoint); the config comes from the tensors. */
-  static load(engine: Engine, checkpoint: Checkpoint | Uint8Array | ArrayBuffer, o: { tuning?: StepTuning } = {}): Flowtron {
+  static async load(engine: Engine, checkpoint: Checkpoint | Uint8Array | ArrayBuffer, o: { tuning?: StepTuning } = {}): Promise<Flowtron> {
     const ckpt = stateDict(checkpoint);
     const config = flowtronConfig(ckpt);
     return new Flowtron(engine, new Weights(engine, ckpt, 'flowtron'), config, o.tuning);

@@ -17,6 +17,7 @@ import { gaussianLogLikelihood, maximumPath } from '../ops/mas.js';
 import { matmul } from '../ops/matmul.js';
 import { layerNorm } from '../ops/norm.js';
 import { randn } from '../ops/random.js';
+import { invertMatrix } from '../math/linalg.js';
 import { relAttention } from '../ops/relattn.js';
 import { concat } from '../ops/shape.js';
 import { GLOWTTS_BLANK, textToIds } from '../text/index.js';
@@ -128,28 +129,6 @@ export function glowttsConfig(c: Config): GlowTTSConfig {
   };
 }
 
-/** Inverse of a small square matrix (Gauss–Jordan with partial pivoting, in float64). */
-export function invertMatrix(a: Float32Array, n: number, what: string): Float32Array {
-  const m = Array.from({ length: n }, (_, i) => [...Array.from(a.subarray(i * n, (i + 1) * n)), ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
-  for (let col = 0; col < n; col++) {
-    let piv = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r]![col]!) > Math.abs(m[piv]![col]!)) piv = r;
-    if (Math.abs(m[piv]![col]!) < 1e-12) throw new FlowgpuError(`${what}: the invertible 1x1 convolution matrix is singular`);
-    [m[col], m[piv]] = [m[piv]!, m[col]!];
-    const p = m[col]![col]!;
-    for (let j = 0; j < 2 * n; j++) m[col]![j]! /= p;
-    for (let r = 0; r < n; r++) {
-      if (r === col) continue;
-      const f = m[r]![col]!;
-      if (f === 0) continue;
-      for (let j = 0; j < 2 * n; j++) m[r]![j]! -= f * m[col]![j]!;
-    }
-  }
-  const out = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = m[i]![n + j]!;
-  return out;
-}
-
 export class GlowTTS {
   readonly kind = 'glowtts';
   readonly nMel: number;
@@ -170,7 +149,7 @@ export class GlowTTS {
 
   /** Builds the model from a Glow-TTS state dict (weight norm folded here; any config the
    *  checkpoint's shapes and metadata `config` describe). */
-  static load(engine: Engine, checkpoint: Checkpoint): GlowTTS {
+  static async load(engine: Engine, checkpoint: Checkpoint): Promise<GlowTTS> {
     const det = detect(checkpoint);
     if (det.model !== 'glowtts') throw new FlowgpuError(`this checkpoint is a ${det.model} model, not Glow-TTS`);
     const config = glowttsConfig(det.config);
@@ -184,7 +163,7 @@ export class GlowTTS {
     for (let b = 0; b < config.nBlocksDec; b++) {
       const name = `decoder.flows.${3 * b + 1}.weight`;
       const m = w.f32(name, [config.nSplit, config.nSplit]);
-      w.put(`${name}.inverse`, invertMatrix(m, config.nSplit, name), [config.nSplit, config.nSplit]);
+      w.put(`${name}.inverse`, Float32Array.from(invertMatrix(m, config.nSplit, `${name} (invertible 1×1 convolution)`)), [config.nSplit, config.nSplit]);
     }
     return model;
   }

@@ -1,5 +1,6 @@
 // 2-D convolution with a fused per-channel affine epilogue (bias, or eval-mode BatchNorm folded
-// with the bias) and ReLU, plus a GRU step: the ops of XSpkEmoTrans' reference encoder.
+// with the bias) and ReLU: the convolutions of XSpkEmoTrans' reference encoder (its GRU is
+// src/ops/rnn.ts `gru`).
 // Kernels: shaders/conv2d.wgsl.
 import source from '../../shaders/conv2d.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
@@ -78,28 +79,4 @@ export function foldBatchNorm(
     shift[c] = ((bias?.[c] ?? 0) - mean[c]!) * s + beta[c]!;
   }
   return { scale, shift };
-}
-
-/**
- * One torch.nn.GRU step (gates r, z, n) for one sequence: `gi` `[T, 3H]` holds
- * `W_ih·x_t + b_ih` for every step, `step` picks the row; `h` `[H]` → the next hidden state `[H]`.
- */
-export function gruStep(e: Engine, gi: Tensor, step: number, h: Tensor, whh: Tensor, bhh: Tensor): Tensor {
-  const label = 'gruStep';
-  const hidden = h.size;
-  if (whh.shape.length !== 2 || whh.dim(0) !== 3 * hidden || whh.dim(1) !== hidden) {
-    throw new FlowgpuError(`${label}: W_hh ${describeShape(whh.shape)} should be [${3 * hidden}, ${hidden}]`);
-  }
-  if (bhh.size !== 3 * hidden) throw new FlowgpuError(`${label}: b_hh ${describeShape(bhh.shape)} should have ${3 * hidden} elements`);
-  if (gi.dim(-1) !== 3 * hidden || step < 0 || (step + 1) * 3 * hidden > gi.size) {
-    throw new FlowgpuError(`${label}: step ${step} is outside the input projections ${describeShape(gi.shape)}`);
-  }
-  const y = e.empty([hidden], 'f32', label);
-  e.dispatch({
-    kernel: { family, source, entry: 'gru_cell', constants: { WG } },
-    params: [hidden, step * 3 * hidden],
-    bindings: [gi, h, whh, bhh, y],
-    workgroups: [Math.ceil(hidden / WG)],
-  });
-  return y;
 }

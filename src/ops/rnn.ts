@@ -124,7 +124,7 @@ export function lstmCell(e: Engine, a: LstmCellArgs): { h: Tensor; c: Tensor } {
   e.dispatch({
     kernel: { family, source, entry: s.v4 ? 'lstm_v4' : 'lstm', constants: { UNITS: s.tuning.units, KSPLIT: s.tuning.ksplit } },
     params: [s.H, s.xOff, s.seqOff, a.bias ? 1 : 0, a.seq ? 1 : 0],
-    bindings: [a.xProj, a.h, a.c, a.whh, a.bias ?? a.xProj, hOut, cOut, a.seq ?? dummyOut(e)],
+    bindings: [a.xProj, a.h, a.whh, a.bias ?? a.xProj, a.c, hOut, cOut, a.seq ?? dummyOut(e)],
     workgroups: grid(e, Math.ceil(s.H / s.tuning.units)),
   });
   return { h: hOut, c: cOut };

@@ -10,6 +10,7 @@ import { expandAcronyms } from './acronyms.js';
 import type { CmuDict } from './cmudict.js';
 import { HETERONYMS } from './heteronyms.js';
 import { Encoder, SymbolTable } from './symbols.js';
+import { mulberry32 } from '../math/random.js';
 
 export const FLOWTRON_SYMBOLS: readonly string[] = [
   ...'!\'",.:;? ', ...'#%&*+-/[]()', ...'_@©°½—₩€$', ...'áçéêëñöøćž', ...'0123456789',
@@ -30,17 +31,6 @@ export interface FlowtronOptions {
   pArpabet?: number;
   /** Seed of the draws when 0 < pArpabet < 1. */
   seed?: number;
-}
-
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `get_arpabet`: "Smith," → "{S M IH1 TH},"; "Jones's" → "{JH OW1 N Z Z}"; unknown words unchanged. */
@@ -67,7 +57,7 @@ export function flowtronCleaners(text: string, dict: CmuDict): string {
 
 export function flowtronEncode(text: string, dict: CmuDict, opts: FlowtronOptions = {}): Encoder {
   const pArpabet = opts.pArpabet ?? 1;
-  const random = seededRandom(opts.seed ?? 1234);
+  const random = mulberry32(opts.seed ?? 1234);
   const words = flowtronCleaners(text, dict).match(WORD_RE) ?? [];
   const mixed = words.map((w) => (random() < pArpabet ? wordToArpabet(w, dict) : w)).join(' ');
   const enc = new Encoder(TABLE);

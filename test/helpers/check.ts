@@ -1,5 +1,7 @@
 // Assertions and seeded random data shared by every test, in every runtime (Node, Deno, browser).
 
+import { mulberry32 } from '../../src/math/random.js';
+
 export class AssertionError extends Error {
   override name = 'AssertionError';
 }
@@ -58,16 +60,7 @@ export async function assertRejects(fn: () => unknown, pattern: RegExp, what = '
 }
 
 /** Small deterministic PRNG (mulberry32) so failures reproduce in every runtime. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** Uniform values in [-scale, scale). */
 export function randArray(n: number, seed: number, scale = 1): Float32Array {

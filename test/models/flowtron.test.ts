@@ -21,7 +21,7 @@ describe('flowtron (golden: flowtron-small)', () => {
   before(async () => {
     e = await getEngine();
     golden = loadCheckpoint(await readGolden('flowtron-small.safetensors'));
-    model = Flowtron.load(e, golden);
+    model = await Flowtron.load(e, golden);
     ids = Array.from(golden.tensors.get('input.text')!.data as BigInt64Array, Number);
     speaker = Number((golden.tensors.get('input.speaker')!.data as BigInt64Array)[0]);
   });
@@ -87,7 +87,7 @@ describe('flowtron (golden: flowtron-small)', () => {
   });
 
   it('loads the torch zip checkpoint ({state_dict, iteration}) and gives the same mel', async () => {
-    const m2 = Flowtron.load(e, loadCheckpoint(await readGolden('flowtron-small.zip.pt')));
+    const m2 = await Flowtron.load(e, loadCheckpoint(await readGolden('flowtron-small.zip.pt')));
     const r = await m2.synthesize(ids, { speaker, residual: g('input.residual'), gateThreshold: 0.5 });
     assertEqual(r.frames, Number(golden.metadata.frames_gated), 'frames');
     assertClose(await e.readF32(r.mel), g('output.mel_gated'), TOL, 'mel_gated from .zip.pt');
@@ -100,7 +100,7 @@ describe('flowtron (golden: flowtron-small)', () => {
     { units: 64, ksplit: 1, attnWg: 64, fused: false },
   ]) {
     it(`kernel variant ${JSON.stringify(tuning)} gives the same results`, async () => {
-      const m2 = Flowtron.load(e, golden, { tuning });
+      const m2 = await Flowtron.load(e, golden, { tuning });
       const r = await m2.synthesize(ids, { speaker, residual: g('input.residual'), gateThreshold: 0.5, gateChunk: 5 });
       assertEqual(r.frames, Number(golden.metadata.frames_gated), 'frames');
       assertClose(await e.readF32(r.mel), g('output.mel_gated'), TOL, 'mel_gated');

@@ -57,7 +57,7 @@ describe('Glow-TTS (golden glowtts-small)', () => {
 
   before(async () => {
     golden = loadCheckpoint(await readGolden('glowtts-small.safetensors'));
-    tts = GlowTTS.load(await getEngine(), withPrefix(golden, 'weights.'));
+    tts = await GlowTTS.load(await getEngine(), withPrefix(golden, 'weights.'));
   });
 
   it('synthesizes output.mel from input.noise, with the golden durations and path', async () => {
@@ -98,7 +98,7 @@ describe('Glow-TTS (golden glowtts-small)', () => {
 
   it('loads glowtts-small.zip.pt directly and gives the same mel', async () => {
     const e = await getEngine();
-    const zip = GlowTTS.load(e, loadCheckpoint(await readGolden('glowtts-small.zip.pt')));
+    const zip = await GlowTTS.load(e, loadCheckpoint(await readGolden('glowtts-small.zip.pt')));
     const ids = ints(get(golden, 'input.text'));
     const r = await zip.synthesize(ids, { noise: toFloat32(get(golden, 'input.noise')) });
     assertClose(r.mel, toFloat32(get(golden, 'output.mel')), TOL, 'mel');
@@ -107,7 +107,7 @@ describe('Glow-TTS (golden glowtts-small)', () => {
 
   it('multi-speaker (gin): speakers change the durations, and the decoder inverts per speaker', async () => {
     const e = await getEngine();
-    const ms = GlowTTS.load(e, multiSpeaker(withPrefix(golden, 'weights.')));
+    const ms = await GlowTTS.load(e, multiSpeaker(withPrefix(golden, 'weights.')));
     const ids = ints(get(golden, 'input.text'));
     const a = await ms.synthesize(ids, { speaker: 0, seed: 1 });
     const b = await ms.synthesize(ids, { speaker: 2, seed: 1 });

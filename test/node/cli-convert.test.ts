@@ -6,23 +6,9 @@ import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { run as inspect } from '../../src/cli/inspect.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { assert, assertEqual, assertRejects } from '../helpers/check.js';
+import { capture } from './cli-helpers.js';
 
 const GOLDEN = '../shared/golden';
-
-async function captured(fn: () => Promise<void>): Promise<string> {
-  const write = process.stdout.write;
-  let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await fn();
-  } finally {
-    process.stdout.write = write;
-  }
-  return out;
-}
 
 describe('flowgpu convert / inspect', () => {
   let dir = '';
@@ -33,7 +19,7 @@ describe('flowgpu convert / inspect', () => {
 
   it('converts a legacy whole-module WaveGlow checkpoint and reports what it found', async () => {
     const out = join(dir, 'waveglow.safetensors');
-    const text = await captured(() => convert([`${GOLDEN}/waveglow-small.legacy.pt`, '-o', out]));
+    const text = await capture(() => convert([`${GOLDEN}/waveglow-small.legacy.pt`, '-o', out]));
     assert(/^model: +waveglow$/m.test(text), text);
     assert(text.includes('"WN_config":{"n_layers":4,"n_channels":32,"kernel_size":3}'), text);
     assert(/^parameters: 1,295,276 in 278 tensors, weight norm folded in 120 layers$/m.test(text), text);
@@ -45,7 +31,7 @@ describe('flowgpu convert / inspect', () => {
 
   it('writes f16 with --fp16 and keeps weight norm with --no-fold', async () => {
     const out = join(dir, 'hifigan.safetensors');
-    const text = await captured(() => convert([`${GOLDEN}/hifigan-small.pth.tar`, '--fp16', '--no-fold', '-o', out]));
+    const text = await capture(() => convert([`${GOLDEN}/hifigan-small.pth.tar`, '--fp16', '--no-fold', '-o', out]));
     assert(text.includes('weight norm kept') && text.includes('f16)'), text);
     assert(/^assumed: +upsample_rates, resblock_dilation_sizes/m.test(text), text);
     const file = readSafetensors(new Uint8Array(readFileSync(out)));
@@ -53,12 +39,12 @@ describe('flowgpu convert / inspect', () => {
   });
 
   it('lists tensors and metadata of .pt and .safetensors files', async () => {
-    const text = await captured(() => inspect([`${GOLDEN}/glowtts-small.zip.pt`]));
+    const text = await capture(() => inspect([`${GOLDEN}/glowtts-small.zip.pt`]));
     assert(/^file: .*\(torch-zip, 824\.8 kB\)$/m.test(text), text);
     assert(/^model: +glowtts \{/m.test(text), text);
     assert(/^ {2}torch\.source: \['model'\] state_dict$/m.test(text), text);
     assert(/^ {2}encoder\.emb\.weight +f32 +\[148, 32\]$/m.test(text), text);
-    const golden = await captured(() => inspect([`${GOLDEN}/mel-stft.safetensors`]));
+    const golden = await capture(() => inspect([`${GOLDEN}/mel-stft.safetensors`]));
     assert(/^model: +not recognised/m.test(golden), golden);
   });
 

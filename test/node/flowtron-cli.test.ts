@@ -15,30 +15,10 @@ import { Flowtron } from '../../src/models/flowtron.js';
 import { textToIds } from '../../src/text/index.js';
 import { assert, assertClose, assertEqual, assertRejects } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { pcm16Wav } from './cli-helpers.js';
 
 const MODEL = '../shared/golden/flowtron-small.safetensors';
 const TEXTS = ['Humans are walking on the streets?', 'It was a bright cold day in April.', 'The quick brown fox jumps over the lazy dog.'];
-
-/** A mono 16-bit PCM RIFF/WAVE file. */
-function wav16(samples: number[], rate: number): Uint8Array {
-  const out = new Uint8Array(44 + 2 * samples.length);
-  const dv = new DataView(out.buffer);
-  const tag = (o: number, s: string): void => [...s].forEach((c, i) => dv.setUint8(o + i, c.charCodeAt(0)));
-  tag(0, 'RIFF');
-  dv.setUint32(4, 36 + 2 * samples.length, true);
-  tag(8, 'WAVEfmt ');
-  dv.setUint32(16, 16, true);
-  dv.setUint16(20, 1, true);
-  dv.setUint16(22, 1, true);
-  dv.setUint32(24, rate, true);
-  dv.setUint32(28, rate * 2, true);
-  dv.setUint16(32, 2, true);
-  dv.setUint16(34, 16, true);
-  tag(36, 'data');
-  dv.setUint32(40, 2 * samples.length, true);
-  samples.forEach((v, i) => dv.setInt16(44 + 2 * i, Math.round(Math.max(-1, Math.min(1, v)) * 32767), true));
-  return out;
-}
 
 describe('flowgpu tts / style / latents with Flowtron', () => {
   let e: Engine;
@@ -59,7 +39,7 @@ describe('flowgpu tts / style / latents with Flowtron', () => {
     writeFileSync(join(dir, 'refs.csv'), TEXTS.map((t, i) => `ref${i}.npy,"${t}"`).join('\n') + '\n');
     writeFileSync(join(dir, 'empty.csv'), '# no rows\n\n');
     writeFileSync(join(dir, 'bad.csv'), `bad.npy,${TEXTS[0]}\n`);
-    writeFileSync(join(dir, 'tone.wav'), wav16(Array.from({ length: 8000 }, (_, i) => 0.4 * Math.sin((2 * Math.PI * 330 * i) / 22050)), 22050));
+    writeFileSync(join(dir, 'tone.wav'), pcm16Wav(Float32Array.from({ length: 8000 }, (_, i) => 0.4 * Math.sin((2 * Math.PI * 330 * i) / 22050)), 22050));
     writeFileSync(join(dir, 'list.csv'), ['path|text|label', ...TEXTS.map((t, i) => `ref${i}.npy|${t}|${i % 2 ? 'sad' : 'happy'}`), `ref3.npy|${TEXTS[0]}|neutral`, `tone.wav|${TEXTS[2]}|neutral`].join('\n') + '\n');
   });
 
@@ -77,7 +57,7 @@ describe('flowgpu tts / style / latents with Flowtron', () => {
     const sig = readFileSync(png).subarray(0, 8);
     assertEqual(Buffer.compare(sig, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 0, 'PNG signature');
     // Same as the API with the front end's ids.
-    const model = Flowtron.load(e, golden);
+    const model = await Flowtron.load(e, golden);
     const { ids } = await textToIds('flowtron', TEXTS[1]!, { pArpabet: 1 });
     const r = await model.synthesize(ids, { speaker: 1, sigma: 0, gateThreshold: 0.5, maxFrames: 24 });
     assertClose(a.data, await e.readF32(r.mel), 1e-6, 'CLI vs API');
@@ -89,7 +69,7 @@ describe('flowgpu tts / style / latents with Flowtron', () => {
     await style([MODEL, join(dir, 'refs.csv'), '-o', out, '--n-frames', '30', '--speaker', '2'], e);
     const s = readNpy(readFileSync(out));
     assertEqual(s.shape.join(','), '80,30', 'style shape');
-    const model = Flowtron.load(e, golden);
+    const model = await Flowtron.load(e, golden);
     const refs = await Promise.all(TEXTS.map(async (t, i) => {
       const m = golden.tensors.get(`posterior.input.mel.${i}`)!;
       return { mel: toFloat32(m), frames: m.shape[2], ids: (await textToIds('flowtron', t, { pArpabet: 1 })).ids };

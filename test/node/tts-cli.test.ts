@@ -22,7 +22,7 @@ describe('flowgpu tts', () => {
     const log = await capture(() => run([GOLDEN, '--ids', JSON.stringify(ids), '-o', out, '--seed', '3', '--noise-scale', '0.5'], e));
     assert(/wrote .*ids\.npy: mel \[80, \d+\]/.test(log), `log: ${log}`);
     const npy = readNpyF32(readFileSync(out));
-    const api = await GlowTTS.load(e, (await import('../../src/io/checkpoint.js')).withPrefix(golden, 'weights.')).synthesize(ids, { seed: 3, noiseScale: 0.5 });
+    const api = await (await GlowTTS.load(e, (await import('../../src/io/checkpoint.js')).withPrefix(golden, 'weights.'))).synthesize(ids, { seed: 3, noiseScale: 0.5 });
     assertEqual(npy.shape.join(','), `80,${api.frames}`, 'shape');
     assertClose(npy.data, api.mel, 1e-6, 'mel');
   });

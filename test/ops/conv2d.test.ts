@@ -1,4 +1,5 @@
-import { conv2d, convOutSize, foldBatchNorm, gruStep } from '../../src/ops/conv2d.js';
+import { conv2d, convOutSize, foldBatchNorm } from '../../src/ops/conv2d.js';
+import { gru } from '../../src/ops/rnn.js';
 import { assertArrayEqual, assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
 
@@ -79,7 +80,7 @@ describe('conv2d', () => {
     assertClose(await e.readF32(y), want, TOL);
   });
 
-  it('GRU steps (gates r, z, n) match torch.nn.GRU', async () => {
+  it('the reference encoder GRU (rnn.ts gru, as CSET runs it; gates r, z, n) matches torch.nn.GRU', async () => {
     const e = await getEngine();
     const [steps, nin, h] = [3, 6, 5];
     const x = randArray(steps * nin, 41);
@@ -109,11 +110,9 @@ describe('conv2d', () => {
         return (1 - z) * n + z * hp;
       });
     }
-    const tgi = e.upload(gi, [steps, 3 * h]);
-    const tw = e.upload(whh, [3 * h, h]);
-    const tb = e.upload(bhh, [3 * h]);
-    let hh = e.upload(new Float32Array(h), [h]);
-    for (let s = 0; s < steps; s++) hh = gruStep(e, tgi, s, hh, tw, tb);
+    const { h: hh } = gru(e, e.upload(x, [steps, nin]), {
+      wih: e.upload(wih, [3 * h, nin]), whh: e.upload(whh, [3 * h, h]), bih: e.upload(bih, [3 * h]), bhh: e.upload(bhh, [3 * h]),
+    });
     assertClose(await e.readF32(hh), hRef, TOL);
   });
 
