@@ -49,7 +49,7 @@ async function buildTests() {
   const deno = all.filter((f) => !f.startsWith('test/node/'));
   await build({ ...common, entryPoints: deno, outdir: 'dist-test/deno', outbase: 'test', platform: 'neutral', external: nodeOnly, mainFields: ['module', 'main'], inject: ['test/helpers/deno-bdd.ts'] });
   // Browser: the kernel suite (and what the page tests import) in one bundle run by mocha.
-  const browser = all.filter((f) => f.startsWith('test/ops/'));
+  const browser = all.filter((f) => f.startsWith('test/ops/') || f.startsWith('test/gpu/'));
   const entry = join(root, 'dist-test/browser-entry.ts');
   mkdirSync(join(root, 'dist-test'), { recursive: true });
   writeFileSync(entry, browser.map((f) => `import '${relative(join(root, 'dist-test'), join(root, f))}';`).join('\n') + '\n');

@@ -20,6 +20,8 @@ export interface EngineOptions {
 
 export interface Dispatch {
   kernel: KernelRef;
+  /** The op's name for errors (default: the kernel's family and entry point). */
+  label?: string;
   /** Values of the kernel's `Params` uniform struct (binding 0), in field order. */
   params?: readonly Param[];
   /** Storage buffers bound at 1, 2, ... in order. */
@@ -234,7 +236,7 @@ export class Engine {
   // ---- recording -----------------------------------------------------------------------
 
   dispatch(d: Dispatch): void {
-    const label = d.kernel.family + (d.kernel.entry === 'main' ? '' : `.${d.kernel.entry}`);
+    const label = d.label ?? d.kernel.family + (d.kernel.entry === 'main' ? '' : `.${d.kernel.entry}`);
     this.checkBindings(label, d.bindings);
     const [x, y = 1, z = 1] = d.workgroups;
     const maxWg = this.limits.maxComputeWorkgroupsPerDimension;
@@ -281,8 +283,8 @@ export class Engine {
       if (t.isReleased) throw new Error(`${label}: binding ${i + 1} ${t} was already released`);
       if (t.byteLength > lim.maxStorageBufferBindingSize) {
         throw new FlowgpuError(
-          `${label}: binding ${i + 1} of shape ${describeShape(t.shape)} is ${mib(t.byteLength)} MiB, over this ` +
-            `adapter's maxStorageBufferBindingSize of ${mib(lim.maxStorageBufferBindingSize)} MiB; process in chunks`,
+          `${label}: binding ${i + 1} of shape ${describeShape(t.shape)} is ${t.byteLength} bytes (${mib(t.byteLength)} MiB), over this ` +
+            `adapter's maxStorageBufferBindingSize of ${lim.maxStorageBufferBindingSize} bytes; process in chunks`,
         );
       }
       if (t.byteOffset % lim.minStorageBufferOffsetAlignment !== 0) {

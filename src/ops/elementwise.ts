@@ -16,6 +16,7 @@ function unaryOp(e: Engine, op: UnaryName, x: Tensor, a = 1, b = 0, out?: Tensor
   const y = out ?? e.empty(x.shape, 'f32', op);
   if (y.size !== x.size) throw new FlowgpuError(`${op}: output ${describeShape(y.shape)} does not match input ${describeShape(x.shape)}`);
   e.dispatch({
+    label: op,
     kernel: { family, source, entry: 'unary', constants: { WG, UNARY: UnaryOp[op] } },
     params: [x.size, f32(a), f32(b)],
     bindings: [x, y],
@@ -67,6 +68,7 @@ export function binary(e: Engine, op: BinaryName, a: Tensor, b: Tensor, out?: Te
   if (y.size !== n) throw new FlowgpuError(`${op}: output ${describeShape(y.shape)} does not match ${describeShape(shape)}`);
   const s4 = [...Array(4 - shape.length).fill(1), ...shape];
   e.dispatch({
+    label: op,
     kernel: { family, source, entry: 'binary', constants: { WG, BINARY: BinaryOp[op] } },
     params: [n, shape.length, ...s4, ...sa, ...sb],
     bindings: [a, b, y],

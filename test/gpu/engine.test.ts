@@ -1,0 +1,71 @@
+import { Engine } from '../../src/gpu/engine.js';
+import { bucketSize } from '../../src/gpu/pool.js';
+import { Tensor } from '../../src/gpu/tensor.js';
+import { add } from '../../src/ops/elementwise.js';
+import { assert, assertArrayEqual, assertEqual, assertRejects } from '../helpers/check.js';
+import { getEngine } from '../helpers/engine.js';
+import source from '../../shaders/elementwise.wgsl';
+
+describe('engine', () => {
+  it('says how to get an adapter when there is none', async () => {
+    const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
+    await assertRejects(() => Engine.create({ gpu: noAdapter }), /No WebGPU adapter was found.*setup-lavapipe.*flowgpu doctor/s);
+  });
+
+  it('names the op, the shape and the limit for a binding over maxStorageBufferBindingSize', async () => {
+    const e = await getEngine();
+    const small = e.empty([4]);
+    // A tensor whose shape claims more than the limit: the check must fire before any GPU work.
+    const rows = Math.ceil(e.limits.maxStorageBufferBindingSize / 4 / 1024) + 1;
+    const huge = new Tensor(e, small.buffer, [rows, 1024]);
+    await assertRejects(() => add(e, huge, huge), new RegExp(`add: binding 1 of shape \\[${rows}, 1024\\] is \\d+ bytes \\([0-9.]+ MiB\\), over this adapter's maxStorageBufferBindingSize of \\d+ bytes`));
+  });
+
+  it('names the op and the shape for a tensor over maxBufferSize', async () => {
+    const e = await getEngine();
+    const n = Math.ceil(e.limits.maxBufferSize / 4) + 1;
+    await assertRejects(() => e.empty([n], 'f32', 'conv1d'), /conv1d: a tensor of shape \[\d+\] needs [0-9.]+ MiB, over this adapter's maxBufferSize/);
+  });
+
+  it('refuses more storage buffers than the adapter allows per stage', async () => {
+    const e = await getEngine();
+    const t = e.empty([4]);
+    const many = Array.from({ length: e.limits.maxStorageBuffersPerShaderStage + 1 }, () => t);
+    await assertRejects(
+      () => e.dispatch({ kernel: { family: 'elementwise', source, entry: 'binary' }, bindings: many, workgroups: [1] }),
+      /elementwise\.binary: needs \d+ storage buffers, this adapter allows \d+ per stage/,
+    );
+  });
+
+  it('reuses pooled buffers and tidy() releases all but the result', async () => {
+    const e = await getEngine();
+    const a = e.upload(new Float32Array([1, 2, 3]), [3]);
+    const kept = e.tidy(() => {
+      const t = add(e, a, a);
+      return add(e, t, a);
+    });
+    assertArrayEqual(await e.readF32(kept), [3, 6, 9], 'tidy result');
+    const freed = e.empty([3]);
+    // The intermediate's buffer came back to the pool and is handed out again.
+    assert(!kept.isReleased, 'the result survives tidy');
+    freed.release();
+    assertEqual(bucketSize(12), 256, 'smallest bucket');
+    assertEqual(bucketSize(1000), 1024, 'bucket rounds to quarter powers of two');
+    assertEqual(bucketSize(1100), 1280, 'bucket rounds to quarter powers of two');
+  });
+
+  it('reads several tensors with one wait, in any dtype', async () => {
+    const e = await getEngine();
+    const f = e.upload(new Float32Array([0.5, -1]), [2]);
+    const i = e.upload(new Int32Array([-7, 9, 11]), [3]);
+    const [rf, ri] = await e.readMany([f, i]);
+    assertArrayEqual(rf!, [0.5, -1], 'f32');
+    assertArrayEqual(ri!, [-7, 9, 11], 'i32');
+    assert(ri instanceof Int32Array, 'i32 comes back as Int32Array');
+  });
+
+  it('rejects an upload that does not fill its shape', async () => {
+    const e = await getEngine();
+    await assertRejects(() => e.upload(new Float32Array(5), [2, 3], 'mel'), /mel: 5 values do not fill shape \[2, 3\]/);
+  });
+});
