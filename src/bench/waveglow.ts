@@ -1,0 +1,201 @@
+// WaveGlow end to end: the published 256-channel config (random weights) on 2 s of mel (172
+// frames; --quick: 16 frames, for software adapters), in samples per second and real-time factor.
+// When a python3 with torch is around (Node only), tools/bench/waveglow_torch.py runs the same
+// weights and mel on the CPU, and the row's note gives the speed ratio and the output difference.
+import type { Engine } from '../gpu/engine.js';
+import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
+import { WaveGlow, type WaveGlowConfig } from '../models/waveglow.js';
+import { type Benchmark, type BenchOptions, type Row, wants } from './harness.js';
+
+/** NVIDIA/waveglow config.json. */
+export const PUBLISHED_WAVEGLOW = {
+  n_mel_channels: 80, n_flows: 12, n_group: 8, n_early_every: 4, n_early_size: 2,
+  WN_config: { n_layers: 8, n_channels: 256, kernel_size: 3 },
+};
+
+type WaveGlowJson = typeof PUBLISHED_WAVEGLOW;
+
+/**
+ * A WaveGlow state dict (weight norm folded) with seeded random weights scaled so the reverse
+ * flows stay finite: 1/√fan-in for the convolutions, a small `end`, and 1x1 convolutions that
+ * are a random orthonormal matrix plus a perturbation (so their inverse is not a transpose).
+ */
+export function randomWaveGlow(cfg: WaveGlowJson = PUBLISHED_WAVEGLOW, seed = 1): Checkpoint {
+  let s = seed >>> 0;
+  const rand = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+  const tensors = new Map<string, HostTensor>();
+  const put = (name: string, shape: number[], scale: number): void => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = rand() * scale;
+    tensors.set(name, { dtype: 'f32', shape, data });
+  };
+  const { n_mel_channels: nMel, n_flows: nFlows, n_group: g } = cfg;
+  const { n_layers: nl, n_channels: nc, kernel_size: ks } = cfg.WN_config;
+  put('upsample.weight', [nMel, nMel, 1024], 1 / Math.sqrt(nMel * 4));
+  put('upsample.bias', [nMel], 0.1);
+  let rem = g;
+  for (let k = 0; k < nFlows; k++) {
+    if (k % cfg.n_early_every === 0 && k > 0) rem -= cfg.n_early_size;
+    const half = rem / 2;
+    const p = `WN.${k}.`;
+    for (let i = 0; i < nl; i++) {
+      put(`${p}in_layers.${i}.weight`, [2 * nc, nc, ks], 1 / Math.sqrt(nc * ks));
+      put(`${p}in_layers.${i}.bias`, [2 * nc], 0.1);
+      const rs = i < nl - 1 ? 2 * nc : nc;
+      put(`${p}res_skip_layers.${i}.weight`, [rs, nc, 1], 1 / Math.sqrt(nc));
+      put(`${p}res_skip_layers.${i}.bias`, [rs], 0.1);
+    }
+    put(`${p}start.weight`, [nc, half, 1], 1 / Math.sqrt(half));
+    put(`${p}start.bias`, [nc], 0.1);
+    put(`${p}end.weight`, [2 * half, nc, 1], 0.01 / Math.sqrt(nc));
+    put(`${p}end.bias`, [2 * half], 0.01);
+    put(`${p}cond_layer.weight`, [2 * nc * nl, nMel * g, 1], 1 / Math.sqrt(nMel * g));
+    put(`${p}cond_layer.bias`, [2 * nc * nl], 0.1);
+    // Gram–Schmidt of a random matrix, then a 5% perturbation.
+    const w = new Float64Array(rem * rem).map(() => rand());
+    for (let r = 0; r < rem; r++) {
+      for (let q = 0; q < r; q++) {
+        let dot = 0;
+        for (let c = 0; c < rem; c++) dot += w[r * rem + c]! * w[q * rem + c]!;
+        for (let c = 0; c < rem; c++) w[r * rem + c]! -= dot * w[q * rem + c]!;
+      }
+      let norm = 0;
+      for (let c = 0; c < rem; c++) norm += w[r * rem + c]! ** 2;
+      for (let c = 0; c < rem; c++) w[r * rem + c]! /= Math.sqrt(norm);
+    }
+    tensors.set(`convinv.${k}.conv.weight`, { dtype: 'f32', shape: [rem, rem, 1], data: Float32Array.from(w, (v) => v + 0.05 * rand()) });
+  }
+  return { tensors, metadata: { model: 'waveglow', config: JSON.stringify(cfg) } };
+}
+
+/** Multiply-adds ×2 of one inference over `frames` mel frames, as the original computes it (flowgpu
+ *  folds `end` into the skip convolutions at load and does ~7% fewer with the published config). */
+export function waveglowFlops(c: WaveGlowConfig, frames: number): number {
+  const tg = (c.upsampleStride * frames) / c.nGroup;
+  const nc = c.nChannels;
+  let perStep = 0;
+  let rem = c.nGroup;
+  for (let k = 0; k < c.nFlows; k++) {
+    if (k % c.nEarlyEvery === 0 && k > 0) rem -= c.nEarlySize;
+    const half = rem / 2;
+    perStep += nc * half + 2 * nc * c.nLayers * c.nMel * c.nGroup + c.nLayers * 2 * nc * nc * c.kernelSize +
+      ((c.nLayers - 1) * 2 * nc + nc) * nc + 2 * half * nc + rem * rem;
+  }
+  const upsample = c.nMel * c.nMel * (c.upsampleKernel / c.upsampleStride) * c.upsampleStride * frames;
+  return 2 * (perStep * tg + upsample);
+}
+
+/** CPU time of this process in µs (Node; includes a software adapter's threads). */
+function cpuMicros(): number | undefined {
+  const p = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
+  if (!p?.cpuUsage) return undefined;
+  const u = p.cpuUsage();
+  return u.user + u.system;
+}
+
+interface TorchResult {
+  seconds: number;
+  cpu_seconds: number;
+  samples: number;
+  khz: number;
+  threads: number;
+  torch: string;
+}
+
+/** Runs tools/bench/waveglow_torch.py on the same weights and mel (sigma 0), if torch imports. */
+async function torchReference(ckpt: Checkpoint, mel: Float32Array, frames: number, repeats: number): Promise<{ r: TorchResult; audio: Float32Array } | string> {
+  const g = globalThis as { process?: { versions?: { node?: string }; env: Record<string, string | undefined> } };
+  if (!g.process?.versions?.node) return 'PyTorch reference: Node only';
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } = await import('node:fs');
+  const os = await import('node:os');
+  const { join } = await import('node:path');
+  const script = 'tools/bench/waveglow_torch.py';
+  if (!existsSync(script)) return `PyTorch reference: ${script} not found (run from the repository root)`;
+  const candidates = [g.process.env.FLOWGPU_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
+  const python = candidates.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  if (!python) return 'PyTorch reference: no python3 with torch';
+  const { writeSafetensors } = await import('../io/safetensors.js');
+  const { readNpy } = await import('../io/npy.js');
+  const dir = mkdtempSync(join(os.tmpdir(), 'flowgpu-bench-'));
+  try {
+    const tensors = new Map(ckpt.tensors);
+    tensors.set('input.mel', { dtype: 'f32', shape: [1, mel.length / frames, frames], data: mel });
+    const file = join(dir, 'waveglow.safetensors');
+    writeFileSync(file, writeSafetensors({ tensors, metadata: ckpt.metadata }));
+    const out = join(dir, 'audio.npy');
+    // As many threads as the CPU has (lavapipe uses them all; torch may default to fewer).
+    const threads = String(os.availableParallelism?.() ?? os.cpus().length);
+    const p = spawnSync(python, [script, file, '--sigma', '0', '--repeats', String(repeats), '--threads', threads, '--out', out], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (p.status !== 0) return `PyTorch reference failed: ${(p.stderr || p.stdout || '').trim().split('\n').pop()}`;
+    const r = JSON.parse(p.stdout.trim().split('\n').pop()!) as TorchResult;
+    return { r, audio: readNpy(readFileSync(out)).data };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function run(e: Engine, o: BenchOptions): Promise<Row[]> {
+  const frames = o.quick ? 16 : 172;
+  const kernel = 'waveglow infer (256 ch, random weights)';
+  const shape = `80×${frames} mel → ${frames * 256} samples`;
+  if (!wants(o, kernel, shape)) return [];
+  const ckpt = randomWaveGlow();
+  const model = await WaveGlow.load(e, ckpt);
+  try {
+    const mel = new Float32Array(80 * frames);
+    for (let i = 0; i < mel.length; i++) mel[i] = -6 + 4 * Math.sin(i * 0.37) * Math.cos(i * 0.011);
+    const seconds = (frames * 256) / 22050;
+    await model.infer(mel, frames, { sigma: 0 }); // warm-up
+    const reps = o.quick ? 1 : 3;
+    const times: number[] = [];
+    const cpu: number[] = [];
+    let audio: Float32Array = new Float32Array(0);
+    for (let r = 0; r < reps; r++) {
+      const c0 = cpuMicros();
+      const t0 = performance.now();
+      audio = await model.infer(mel, frames, { sigma: 0 });
+      times.push(performance.now() - t0);
+      const c1 = cpuMicros();
+      if (c0 !== undefined && c1 !== undefined) cpu.push((c1 - c0) / 1000);
+    }
+    const median = (v: number[]): number => v.sort((a, b) => a - b)[v.length >> 1]!;
+    const ms = median(times);
+    const cpuMs = cpu.length ? median(cpu) : undefined;
+    const khz = audio.length / ms;
+    const flops = waveglowFlops(model.config, frames);
+    const rows: Row[] = [{
+      kernel, shape, ms, cpuMs, flops, gflops: flops / ms / 1e6,
+      note: `${khz.toFixed(2)} kHz, real-time factor ${(ms / 1000 / seconds).toFixed(2)} (${seconds.toFixed(2)} s of audio)`,
+    }];
+    const ref = await torchReference(ckpt, mel, frames, reps);
+    if (typeof ref === 'string') rows[0]!.note += `; ${ref}`;
+    else {
+      let diff = 0;
+      let peak = 0;
+      for (let i = 0; i < audio.length; i++) {
+        diff = Math.max(diff, Math.abs(audio[i]! - ref.audio[i]!));
+        peak = Math.max(peak, Math.abs(ref.audio[i]!));
+      }
+      const tms = ref.r.seconds * 1000;
+      const tcpu = ref.r.cpu_seconds * 1000;
+      const byCpu = cpuMs ? `, by CPU time ${(tcpu / cpuMs).toFixed(3)}` : '';
+      rows.push({
+        kernel: `waveglow PyTorch ${ref.r.torch} CPU, ${ref.r.threads} threads`, shape, ms: tms, cpuMs: tcpu, flops, gflops: flops / tms / 1e6,
+        note: `${ref.r.khz.toFixed(2)} kHz; flowgpu/PyTorch speed ratio ${(khz / ref.r.khz).toFixed(3)} by wall time${byCpu}; ` +
+          `outputs differ by max|Δ|/max|ref| ${(diff / Math.max(peak, 1e-30)).toExponential(1)}`,
+      });
+    }
+    return rows;
+  } finally {
+    model.release();
+  }
+}
+
+export const waveglowBenchmark: Benchmark = { name: 'waveglow', run };

@@ -1,0 +1,122 @@
+// RIFF/WAVE read and write: 16-bit PCM and 32-bit float out; 8/16/24/32-bit PCM and 32/64-bit
+// float in (WAVE_FORMAT_EXTENSIBLE included). Samples are floats in [-1, 1], one array per channel.
+
+import { FlowgpuError } from '../gpu/errors.js';
+
+export type WavFormat = 'pcm16' | 'float32';
+
+export interface Wav {
+  sampleRate: number;
+  /** One array per channel, values in [-1, 1] for PCM. */
+  channels: Float32Array[];
+  /** How the file stored the samples (e.g. 'pcm16', 'pcm24', 'float32'). */
+  encoding: string;
+}
+
+const PCM = 1;
+const FLOAT = 3;
+const EXTENSIBLE = 0xfffe;
+
+/**
+ * A WAV file of `channels` (one Float32Array, or one per channel, all the same length).
+ * 'pcm16' (default) maps x to round(x·32767) clipped to [−32768, 32767]; 'float32' stores the
+ * values as they are.
+ */
+export function encodeWav(channels: Float32Array | Float32Array[], sampleRate: number, format: WavFormat = 'pcm16'): Uint8Array {
+  const chans = Array.isArray(channels) ? channels : [channels];
+  if (chans.length === 0) throw new FlowgpuError('encodeWav: no channels');
+  const n = chans[0]!.length;
+  if (chans.some((c) => c.length !== n)) throw new FlowgpuError('encodeWav: channels differ in length');
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new FlowgpuError(`encodeWav: sample rate ${sampleRate} is not a positive integer`);
+  const bytesPer = format === 'pcm16' ? 2 : 4;
+  const nc = chans.length;
+  const dataBytes = n * nc * bytesPer;
+  const fmtBytes = format === 'float32' ? 18 : 16; // float needs cbSize (and a fact chunk)
+  const factBytes = format === 'float32' ? 12 : 0;
+  const total = 12 + 8 + fmtBytes + factBytes + 8 + dataBytes + (dataBytes & 1);
+  if (total > 0xffffffff) throw new FlowgpuError(`encodeWav: ${total} bytes exceed the 4 GiB a WAV file can hold`);
+  const buf = new Uint8Array(total);
+  const v = new DataView(buf.buffer);
+  let p = 0;
+  const str = (s: string) => {
+    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+  };
+  const u32 = (x: number) => { v.setUint32(p, x, true); p += 4; };
+  const u16 = (x: number) => { v.setUint16(p, x, true); p += 2; };
+  str('RIFF'); u32(total - 8); str('WAVE');
+  str('fmt '); u32(fmtBytes);
+  u16(format === 'pcm16' ? PCM : FLOAT); u16(nc); u32(sampleRate); u32(sampleRate * nc * bytesPer); u16(nc * bytesPer); u16(bytesPer * 8);
+  if (format === 'float32') {
+    u16(0);
+    str('fact'); u32(4); u32(n);
+  }
+  str('data'); u32(dataBytes);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < nc; c++) {
+      const x = chans[c]![i]!;
+      if (format === 'pcm16') {
+        const s = Number.isNaN(x) ? 0 : Math.max(-32768, Math.min(32767, Math.round(x * 32767)));
+        v.setInt16(p, s, true);
+        p += 2;
+      } else {
+        v.setFloat32(p, x, true);
+        p += 4;
+      }
+    }
+  }
+  return buf;
+}
+
+/** Reads a WAV file into float channels. */
+export function decodeWav(bytes: Uint8Array | ArrayBuffer): Wav {
+  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const tag = (at: number) => String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
+  if (b.length < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new FlowgpuError('not a WAV file (no RIFF/WAVE header)');
+  let p = 12;
+  let fmt: { code: number; channels: number; rate: number; bits: number; align: number } | null = null;
+  while (p + 8 <= b.length) {
+    const id = tag(p);
+    const size = v.getUint32(p + 4, true);
+    const body = p + 8;
+    if (id === 'fmt ') {
+      if (size < 16) throw new FlowgpuError('WAV: fmt chunk is too short');
+      let code = v.getUint16(body, true);
+      if (code === EXTENSIBLE && size >= 40) code = v.getUint16(body + 24, true); // sub-format GUID's first two bytes
+      fmt = { code, channels: v.getUint16(body + 2, true), rate: v.getUint32(body + 4, true), bits: v.getUint16(body + 14, true), align: v.getUint16(body + 12, true) };
+    } else if (id === 'data') {
+      if (!fmt) throw new FlowgpuError('WAV: data chunk before the fmt chunk');
+      const len = Math.min(size, b.length - body);
+      return { sampleRate: fmt.rate, ...readSamples(v, body, len, fmt) };
+    }
+    p = body + size + (size & 1);
+  }
+  throw new FlowgpuError('WAV: no data chunk');
+}
+
+function readSamples(v: DataView, at: number, len: number, f: { code: number; channels: number; bits: number; align: number }): { channels: Float32Array[]; encoding: string } {
+  const bytes = f.bits / 8;
+  if (f.channels < 1 || !Number.isInteger(bytes) || bytes < 1) throw new FlowgpuError(`WAV: unsupported layout (${f.channels} channels, ${f.bits} bits)`);
+  const frame = f.align || bytes * f.channels;
+  const n = Math.floor(len / frame);
+  const out = Array.from({ length: f.channels }, () => new Float32Array(n));
+  let read: (o: number) => number;
+  let encoding: string;
+  if (f.code === PCM) {
+    encoding = `pcm${f.bits}`;
+    if (f.bits === 8) read = (o) => (v.getUint8(o) - 128) / 128;
+    else if (f.bits === 16) read = (o) => v.getInt16(o, true) / 32768;
+    else if (f.bits === 24) read = (o) => (((v.getUint8(o + 2) << 24) | (v.getUint8(o + 1) << 16) | (v.getUint8(o) << 8)) >> 8) / 8388608;
+    else if (f.bits === 32) read = (o) => v.getInt32(o, true) / 2147483648;
+    else throw new FlowgpuError(`WAV: ${f.bits}-bit PCM is not supported`);
+  } else if (f.code === FLOAT) {
+    encoding = `float${f.bits}`;
+    if (f.bits === 32) read = (o) => v.getFloat32(o, true);
+    else if (f.bits === 64) read = (o) => v.getFloat64(o, true);
+    else throw new FlowgpuError(`WAV: ${f.bits}-bit float is not supported`);
+  } else {
+    throw new FlowgpuError(`WAV: format code ${f.code} is not supported (only PCM and IEEE float)`);
+  }
+  for (let i = 0; i < n; i++) for (let c = 0; c < f.channels; c++) out[c]![i] = read(at + i * frame + c * bytes);
+  return { channels: out, encoding };
+}

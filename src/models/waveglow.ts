@@ -1,0 +1,535 @@
+// WaveGlow (NVIDIA/waveglow glow.py) inference on the engine: mel → audio.
+//
+//   cond  = unfold_G(trim(ConvTranspose1d_{K,S}(mel)))              [n_mel·G, T'],  T' = S·T / G
+//   audio = σ·z                                                      [n_remaining, T']
+//   for k = n_flows−1 … 0:
+//     [b | s] = WN_k(audio[:n_half], cond)
+//     audio   = W_k⁻¹ · cat(audio_0, (audio_1 − b)·exp(−s))
+//     if k % n_early_every == 0 and k > 0: audio = cat(σ·z_k, audio)   (new channels first)
+//   samples = audio transposed: sample G·t + c = audio[c, t]
+//
+// WN per layer i: conv1d(h, in_layers[i], dilation 2^i) + cond_layer rows of layer i · cond (the two
+// biases summed at load), gated tanh·sigmoid, then res_skip. `end` is linear in the summed skip
+// outputs, so it is folded (float64, at load) into every layer's skip rows: the skip accumulator
+// is WN's [b | s] directly, with 2·n_half rows instead of n_channels.
+//
+// Long inputs run in windows of group steps that overlap by the receptive field of all flows,
+// so no binding exceeds the adapter's maxStorageBufferBindingSize; the noise is drawn for the
+// whole utterance first and sliced per window, so the output does not depend on the windows.
+
+import type { Engine } from '../gpu/engine.js';
+import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { toFloat32 } from '../io/checkpoint.js';
+import { detect } from '../io/detect.js';
+import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
+import { upgradeWaveGlowLayout } from '../io/torch.js';
+import { foldWeightNorm } from '../io/weightnorm.js';
+import { conv1d } from '../ops/conv.js';
+import { affine, gatedTanhSigmoid } from '../ops/elementwise.js';
+import { matmul, type MatmulOptions, pickTile, type Tile } from '../ops/matmul.js';
+import { randn } from '../ops/random.js';
+import {
+  affineCoupling, couplingKernel, interleave, interleaveKernel, resSkipAccumulate, resSkipKernel, upsampleKernel, upsampleSqueeze,
+} from '../ops/coupling.js';
+import { stftKernels } from '../ops/stft.js';
+import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
+
+export interface WaveGlowConfig {
+  nMel: number;
+  nFlows: number;
+  nGroup: number;
+  nEarlyEvery: number;
+  nEarlySize: number;
+  nLayers: number;
+  nChannels: number;
+  kernelSize: number;
+  /** Upsampling ConvTranspose1d stride (hop length, 256) and kernel (1024). */
+  upsampleStride: number;
+  upsampleKernel: number;
+}
+
+export interface WaveGlowInferOptions {
+  /** Standard deviation of the latent noise (default 0.6; 0 is deterministic). */
+  sigma?: number;
+  /** Seed of the noise drawn on the GPU when `noise` is not given (default 0). */
+  seed?: number;
+  /**
+   * Explicit unit-normal noise, in the order WaveGlow.infer draws it: `noise[0]` the initial z
+   * `[n_remaining_channels, T']`, then one `[n_early_size, T']` per early output in draw order
+   * (k = 8, then 4 for the published config). Scaled by sigma here, as in the original.
+   */
+  noise?: Float32Array[];
+  /** Denoiser strength (default 0: off); NVIDIA's README suggests 0.1. */
+  denoise?: number;
+  /** Group steps per window (default: the largest the adapter's binding limit allows). */
+  chunkLength?: number;
+  /** Compute only the first `maxSamples` samples (rounded up to n_group; they are exact: the
+   *  windows reach past them by the receptive field). The denoiser's bias needs only 513. */
+  maxSamples?: number;
+  /** Called after each window has finished on the GPU (only then does inference wait per window). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface FlowWeights {
+  channels: number;
+  nHalf: number;
+  winv: Tensor; // [C, C]
+  start: Tensor; // [nc, nHalf]
+  startB: Tensor;
+  inW: Tensor[]; // [2nc, nc, K]
+  inB: Tensor[]; // in bias + cond bias
+  condW: Tensor[]; // [2nc, n_mel·G]
+  /** res_skip with `end` folded into its skip rows: [nc + 2·nHalf, nc] (last layer [2·nHalf, nc]). */
+  rsW: Tensor[];
+  rsB: Tensor[];
+  tiles: FlowTiles;
+}
+
+/** Register tiles of each GEMM, fixed at load so every utterance length uses the pipelines compiled then. */
+interface FlowTiles {
+  start: Tile;
+  inLayer: Tile;
+  cond: Tile;
+  res: Tile; // res_skip of layers < n_layers − 1
+  skip: Tile; // last res_skip
+  winv: Tile;
+}
+
+/** Group steps the tiles are chosen for (≈ 0.37 s of audio): larger windows use the same tiles. */
+const NOMINAL_WINDOW = 1024;
+
+const mm = (t: Tile, o: MatmulOptions = {}): MatmulOptions => ({ ...o, workgroup: [t.wx, t.wy], tile: [t.tm, t.tn] });
+
+const DENOISER_FRAMES = 88;
+
+/** Inverts a small square matrix in float64 (Gauss–Jordan with partial pivoting). */
+export function invertMatrix(a: Float32Array | Float64Array, n: number, what = 'matrix'): Float64Array {
+  const m = new Float64Array(n * 2 * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) m[i * 2 * n + j] = a[i * n + j]!;
+    m[i * 2 * n + n + i] = 1;
+  }
+  const w = 2 * n;
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(m[r * w + col]!) > Math.abs(m[piv * w + col]!)) piv = r;
+    const p = m[piv * w + col]!;
+    if (!(Math.abs(p) > 1e-300)) throw new FlowgpuError(`${what} is singular: it has no inverse`);
+    if (piv !== col) {
+      for (let j = 0; j < w; j++) {
+        const t = m[col * w + j]!;
+        m[col * w + j] = m[piv * w + j]!;
+        m[piv * w + j] = t;
+      }
+    }
+    for (let j = 0; j < w; j++) m[col * w + j]! /= p;
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const f = m[r * w + col]!;
+      if (f === 0) continue;
+      for (let j = 0; j < w; j++) m[r * w + j]! -= f * m[col * w + j]!;
+    }
+  }
+  const inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) inv[i * n + j] = m[i * w + n + j]!;
+  return inv;
+}
+
+/**
+ * Folds WN's `end` conv (a linear map of the summed skip outputs) into one layer's res_skip conv:
+ * rows [0, resRows) stay the residual rows, the skip rows [resRows, resRows + nc) become
+ * `end.weight · skip rows` ([2·n_half, nc]), computed in float64. `endBias` is added once (layer 0).
+ */
+export function foldEnd(
+  rsW: Float32Array, rsB: Float32Array, endW: Float32Array, endBias: Float32Array | null, resRows: number, nc: number,
+): { w: Float32Array; b: Float32Array } {
+  const outRows = endW.length / nc;
+  const w = new Float32Array((resRows + outRows) * nc);
+  const b = new Float32Array(resRows + outRows);
+  w.set(rsW.subarray(0, resRows * nc));
+  b.set(rsB.subarray(0, resRows));
+  for (let o = 0; o < outRows; o++) {
+    let bias = endBias ? endBias[o]! : 0;
+    for (let j = 0; j < nc; j++) bias += endW[o * nc + j]! * rsB[resRows + j]!;
+    b[resRows + o] = bias;
+    const acc = new Float64Array(nc);
+    for (let j = 0; j < nc; j++) {
+      const ew = endW[o * nc + j]!;
+      if (ew === 0) continue;
+      const row = (resRows + j) * nc;
+      for (let c = 0; c < nc; c++) acc[c]! += ew * rsW[row + c]!;
+    }
+    w.set(acc, (resRows + o) * nc);
+  }
+  return { w, b };
+}
+
+function num(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new FlowgpuError(`WaveGlow config: ${what} = ${JSON.stringify(v)} is not a whole number`);
+  return v;
+}
+
+export class WaveGlow {
+  readonly kind = 'waveglow';
+  readonly sampleRate: number;
+  /** Group steps each flow sees on either side of a sample (the WN receptive field), times n_flows. */
+  readonly overlap: number;
+  private biasSpec: Tensor | null = null;
+
+  private constructor(
+    readonly engine: Engine,
+    readonly config: WaveGlowConfig,
+    private readonly upW: Tensor,
+    private readonly upB: Tensor,
+    private readonly flows: FlowWeights[],
+    private readonly owned: Tensor[],
+    sampleRate: number,
+  ) {
+    this.sampleRate = sampleRate;
+    const c = config;
+    this.overlap = c.nFlows * ((c.kernelSize - 1) / 2) * (2 ** c.nLayers - 1);
+  }
+
+  get nMel(): number {
+    return this.config.nMel;
+  }
+
+  /** Channels of the initial noise (`n_remaining_channels`). */
+  get nRemaining(): number {
+    return this.flows[this.config.nFlows - 1]!.channels;
+  }
+
+  /** Number of early-output noise draws. */
+  get nEarly(): number {
+    let n = 0;
+    for (let k = 1; k < this.config.nFlows; k++) if (k % this.config.nEarlyEvery === 0) n++;
+    return n;
+  }
+
+  /**
+   * Builds the model from a checkpoint (safetensors or torch, state_dict names as in glow.py; golden
+   * files: pass `withPrefix(ckpt, 'weights.')`). Folds weight norm, fuses pre-2019 layouts, inverts
+   * the 1x1 convolutions in float64, uploads everything and compiles the pipelines.
+   */
+  static async load(engine: Engine, source: Checkpoint, o: { sampleRate?: number } = {}): Promise<WaveGlow> {
+    const tensors = foldWeightNorm(upgradeWaveGlowLayout(source.tensors)).tensors;
+    const ckpt: Checkpoint = { tensors, metadata: source.metadata };
+    const det = detect(ckpt);
+    if (det.model !== 'waveglow') throw new FlowgpuError(`this checkpoint holds a ${det.model} model, not WaveGlow`);
+    const cfg = det.config as Record<string, unknown>;
+    const wn = (cfg.WN_config ?? {}) as Record<string, unknown>;
+    const host = (name: string, shape?: number[]): HostTensor => {
+      const t = tensors.get(name);
+      if (!t) throw new FlowgpuError(`WaveGlow: the checkpoint has no tensor "${name}"`);
+      if (shape && (shape.length !== t.shape.length || shape.some((d, i) => d !== -1 && d !== t.shape[i]))) {
+        throw new FlowgpuError(`WaveGlow: tensor "${name}" has shape ${describeShape(t.shape)}, expected ${describeShape(shape)}`);
+      }
+      return t;
+    };
+    const upShape = host('upsample.weight').shape;
+    const config: WaveGlowConfig = {
+      nMel: num(cfg.n_mel_channels, 'n_mel_channels'),
+      nFlows: num(cfg.n_flows, 'n_flows'),
+      nGroup: num(cfg.n_group, 'n_group'),
+      nEarlyEvery: num(cfg.n_early_every, 'n_early_every'),
+      nEarlySize: num(cfg.n_early_size ?? 0, 'n_early_size'),
+      nLayers: num(wn.n_layers, 'WN n_layers'),
+      nChannels: num(wn.n_channels, 'WN n_channels'),
+      kernelSize: num(wn.kernel_size, 'WN kernel_size'),
+      upsampleKernel: upShape[2]!,
+      upsampleStride: 256,
+    };
+    const strideMeta = Number(source.metadata['hop_length'] ?? source.metadata['upsample_stride'] ?? NaN);
+    if (Number.isInteger(strideMeta) && strideMeta > 0) config.upsampleStride = strideMeta;
+    if (config.kernelSize % 2 !== 1) throw new FlowgpuError(`WaveGlow: WN kernel_size ${config.kernelSize} must be odd`);
+    if (config.upsampleKernel < config.upsampleStride) {
+      throw new FlowgpuError(`WaveGlow: upsample kernel ${config.upsampleKernel} is shorter than its stride ${config.upsampleStride}`);
+    }
+    const { nMel, nFlows, nGroup, nLayers, nChannels: nc, kernelSize: ks } = config;
+    const owned: Tensor[] = [];
+    const up = (data: Float32Array, shape: number[], name: string): Tensor => {
+      const t = engine.persistent(data, shape, name);
+      owned.push(t);
+      return t;
+    };
+    const f32 = (name: string, shape?: number[]): Float32Array => toFloat32(host(name, shape));
+    try {
+      const upW = up(f32('upsample.weight', [nMel, nMel, -1]), [nMel, nMel, config.upsampleKernel], 'upsample.weight');
+      const upB = up(f32('upsample.bias', [nMel]), [nMel], 'upsample.bias');
+      const flows: FlowWeights[] = [];
+      let nRem = nGroup;
+      const condIn = nMel * nGroup;
+      for (let k = 0; k < nFlows; k++) {
+        if (k % config.nEarlyEvery === 0 && k > 0) nRem -= config.nEarlySize;
+        const c = nRem;
+        const nHalf = Math.floor(c / 2);
+        if (nHalf < 1 || c % 2 !== 0) throw new FlowgpuError(`WaveGlow: flow ${k} has ${c} channels; the coupling needs an even number ≥ 2`);
+        const p = `WN.${k}.`;
+        const w = f32(`convinv.${k}.conv.weight`, [c, c, 1]);
+        const winv = Float32Array.from(invertMatrix(w, c, `convinv.${k}.conv.weight`));
+        const condW = f32(`${p}cond_layer.weight`, [2 * nc * nLayers, condIn, 1]);
+        const condB = f32(`${p}cond_layer.bias`, [2 * nc * nLayers]);
+        const endW = f32(`${p}end.weight`, [2 * nHalf, nc, 1]);
+        const endB = f32(`${p}end.bias`, [2 * nHalf]);
+        const fw: FlowWeights = {
+          channels: c, nHalf,
+          winv: up(winv, [c, c], `convinv.${k}.inverse`),
+          start: up(f32(`${p}start.weight`, [nc, nHalf, 1]), [nc, nHalf], `${p}start.weight`),
+          startB: up(f32(`${p}start.bias`, [nc]), [nc], `${p}start.bias`),
+          inW: [], inB: [], condW: [], rsW: [], rsB: [],
+          tiles: {
+            start: pickTile(engine, nc, NOMINAL_WINDOW, nHalf),
+            inLayer: pickTile(engine, 2 * nc, NOMINAL_WINDOW, nc * ks),
+            cond: pickTile(engine, 2 * nc, NOMINAL_WINDOW, condIn),
+            res: pickTile(engine, nc + 2 * nHalf, NOMINAL_WINDOW, nc),
+            skip: pickTile(engine, 2 * nHalf, NOMINAL_WINDOW, nc),
+            winv: pickTile(engine, c, NOMINAL_WINDOW, c),
+          },
+        };
+        for (let i = 0; i < nLayers; i++) {
+          fw.inW.push(up(f32(`${p}in_layers.${i}.weight`, [2 * nc, nc, ks]), [2 * nc, nc, ks], `${p}in_layers.${i}.weight`));
+          const b = f32(`${p}in_layers.${i}.bias`, [2 * nc]).slice();
+          for (let r = 0; r < 2 * nc; r++) b[r]! += condB[i * 2 * nc + r]!;
+          fw.inB.push(up(b, [2 * nc], `${p}in_layers.${i}.bias+cond`));
+          fw.condW.push(up(condW.slice(i * 2 * nc * condIn, (i + 1) * 2 * nc * condIn), [2 * nc, condIn], `${p}cond_layer.${i}`));
+          const last = i === nLayers - 1;
+          const rsOut = last ? nc : 2 * nc;
+          const { w, b: rb } = foldEnd(
+            f32(`${p}res_skip_layers.${i}.weight`, [rsOut, nc, 1]), f32(`${p}res_skip_layers.${i}.bias`, [rsOut]),
+            endW, i === 0 ? endB : null, last ? 0 : nc, nc,
+          );
+          fw.rsW.push(up(w, [w.length / nc, nc], `${p}res_skip_layers.${i}+end`));
+          fw.rsB.push(up(rb, [rb.length], `${p}res_skip_layers.${i}.bias+end`));
+        }
+        flows.push(fw);
+      }
+      const sr = o.sampleRate ?? (Number(source.metadata['sampling_rate']) || 22050);
+      const model = new WaveGlow(engine, config, upW, upB, flows, owned, sr);
+      await engine.pipelines.prepare([
+        couplingKernel(true, false), upsampleKernel, resSkipKernel, interleaveKernel, ...stftKernels(),
+      ]);
+      // Compile the remaining (shared) pipelines now rather than on the first call: the tiles
+      // are fixed, so one frame runs every pipeline any length will use.
+      const warm = await model.inferTensor(new Float32Array(nMel), 1, { sigma: 0.5 });
+      await engine.read(warm);
+      warm.release();
+      return model;
+    } catch (err) {
+      for (const t of owned) t.release();
+      throw err;
+    }
+  }
+
+  /** Checks a mel `[n_mel, frames]` (row-major) and returns its frame count. */
+  private validate(mel: Float32Array, frames: number): void {
+    const nMel = this.config.nMel;
+    if (!Number.isInteger(frames) || frames < 1 || mel.length === 0) {
+      throw new FlowgpuError(`WaveGlow: the mel is empty (${frames} frames); it needs at least one frame of ${nMel} channels`);
+    }
+    if (mel.length !== nMel * frames) {
+      const ch = mel.length / frames;
+      throw new FlowgpuError(
+        Number.isInteger(ch)
+          ? `WaveGlow: the mel has ${ch} channels, but this model expects ${nMel} (mel [${ch}, ${frames}]); use a mel made for this vocoder`
+          : `WaveGlow: ${mel.length} values do not make ${frames} frames of ${nMel} channels`,
+      );
+    }
+    for (let i = 0; i < mel.length; i++) {
+      if (!Number.isFinite(mel[i]!)) {
+        const c = Math.floor(i / frames);
+        throw new FlowgpuError(`WaveGlow: the mel has a non-finite value (${mel[i]}) at channel ${c}, frame ${i - c * frames}`);
+      }
+    }
+  }
+
+  /** Group steps the largest window may have, from the adapter's binding limit. */
+  maxWindow(): number {
+    const c = this.config;
+    const rows = Math.max(c.nMel * c.nGroup, 2 * c.nChannels, c.nGroup);
+    return Math.floor(this.engine.limits.maxStorageBufferBindingSize / (rows * 4));
+  }
+
+  /**
+   * mel `[n_mel, frames]` (row-major Float32Array) → audio, `S·frames` samples (S = hop 256),
+   * denoised when `denoise` > 0. One readback at the end.
+   */
+  async infer(mel: Float32Array, frames: number, o: WaveGlowInferOptions = {}): Promise<Float32Array> {
+    const e = this.engine;
+    const audio = await this.inferTensor(mel, frames, o);
+    try {
+      if (o.denoise && o.denoise > 0) {
+        const bias = await this.denoiserBias();
+        const d = e.tidy(() => denoise(e, audio, bias, o.denoise!));
+        try {
+          return await e.readF32(d);
+        } finally {
+          d.release();
+        }
+      }
+      return await e.readF32(audio);
+    } finally {
+      audio.release();
+    }
+  }
+
+  /** As `infer` without the denoiser, leaving the audio `[S·frames]` on the GPU (caller releases it). */
+  async inferTensor(mel: Float32Array, frames: number, o: WaveGlowInferOptions = {}): Promise<Tensor> {
+    this.validate(mel, frames);
+    const e = this.engine;
+    const c = this.config;
+    const sigma = o.sigma ?? 0.6;
+    if (!Number.isFinite(sigma) || sigma < 0) throw new FlowgpuError(`WaveGlow: sigma must be ≥ 0, got ${sigma}`);
+    const tg = Math.floor((c.upsampleStride * frames) / c.nGroup);
+    // Group steps to output (all, or a prefix); windows may still read up to `tg`.
+    const tgOut = o.maxSamples ? Math.min(tg, Math.ceil(o.maxSamples / c.nGroup)) : tg;
+    const nSamples = tgOut * c.nGroup;
+    const nRem = this.nRemaining;
+    const nEarly = this.nEarly;
+    if (o.noise) {
+      if (o.noise.length !== 1 + nEarly) {
+        throw new FlowgpuError(`WaveGlow: expected ${1 + nEarly} noise arrays (initial z, then ${nEarly} early z), got ${o.noise.length}`);
+      }
+      o.noise.forEach((z, i) => {
+        const want = (i === 0 ? nRem : c.nEarlySize) * tg;
+        if (z.length !== want) throw new FlowgpuError(`WaveGlow: noise[${i}] has ${z.length} values, expected ${want} ([${i === 0 ? nRem : c.nEarlySize}, ${tg}])`);
+      });
+    }
+    const maxWin = this.maxWindow();
+    const win = Math.min(o.chunkLength ?? maxWin, maxWin);
+    const single = Math.min(tg, tgOut + this.overlap) <= win; // one window covers the output
+    const core = single ? tgOut : win - 2 * this.overlap;
+    if (core < 1) {
+      throw new FlowgpuError(
+        `WaveGlow: windows of ${win} group steps cannot hold the ${2 * this.overlap}-step overlap of this model ` +
+          `(the adapter's maxStorageBufferBindingSize is ${e.limits.maxStorageBufferBindingSize} bytes)`,
+      );
+    }
+    const outBytes = nSamples * 4;
+    if (outBytes > e.limits.maxStorageBufferBindingSize) {
+      const maxFrames = Math.floor(e.limits.maxStorageBufferBindingSize / 4 / c.upsampleStride);
+      throw new FlowgpuError(`WaveGlow: ${frames} frames give ${nSamples} samples, more than one buffer of this adapter holds; split the mel into pieces of at most ${maxFrames} frames`);
+    }
+
+    const melT = e.upload(mel, [c.nMel, frames], 'mel');
+    // Whole-utterance noise, already scaled by sigma.
+    const noise: Tensor[] = [];
+    const draws = [nRem, ...Array<number>(nEarly).fill(c.nEarlySize)];
+    let offset = 0;
+    draws.forEach((rows, i) => {
+      const given = o.noise?.[i];
+      if (sigma === 0) {
+        noise.push(e.upload(new Float32Array(rows * tg), [rows, tg], `noise.${i}`));
+      } else if (given) {
+        const t = e.upload(given, [rows, tg], `noise.${i}`);
+        noise.push(affine(e, t, sigma));
+        t.release();
+      } else {
+        // On the GPU from (seed, offset): draw i continues the stream where draw i − 1 ended.
+        noise.push(randn(e, [rows, tg], o.seed ?? 0, { offset, scale: sigma }));
+      }
+      offset += rows * tg;
+    });
+    const out = e.empty([nSamples], 'f32', 'waveglow.audio');
+    e.keep(out);
+    try {
+      const nChunks = Math.ceil(tgOut / core);
+      for (let ci = 0; ci < nChunks; ci++) {
+        const a = ci * core;
+        const b = Math.min(tgOut, a + core);
+        const ws = Math.max(0, a - this.overlap);
+        const we = Math.min(tg, b + this.overlap);
+        e.tidy(() => {
+          const audio = this.window(melT, noise, ws, we - ws);
+          interleave(e, audio, out, a - ws, b - a, a * c.nGroup);
+          return null;
+        });
+        if (o.onProgress) {
+          await e.sync();
+          o.onProgress(ci + 1, nChunks);
+        }
+      }
+    } catch (err) {
+      out.release();
+      throw err;
+    } finally {
+      melT.release();
+      for (const t of noise) t.release();
+    }
+    return out;
+  }
+
+  /** The reverse flows over group steps [t0, t0 + len): returns audio `[n_group, len]`. */
+  private window(mel: Tensor, noise: Tensor[], t0: number, len: number): Tensor {
+    const e = this.engine;
+    const c = this.config;
+    const tg = noise[0]!.dim(1);
+    const cond = upsampleSqueeze(e, mel, this.upW, this.upB, { stride: c.upsampleStride, group: c.nGroup, t0, len });
+    const sliceRows = (src: Tensor, dst: Tensor, rowOffset: number): void => {
+      for (let r = 0; r < src.dim(0); r++) e.copy(src, dst, len, r * tg + t0, (rowOffset + r) * len);
+    };
+    let audio = e.empty([this.nRemaining, len], 'f32', 'audio');
+    sliceRows(noise[0]!, audio, 0);
+    let early = 1;
+    for (let k = c.nFlows - 1; k >= 0; k--) {
+      const f = this.flows[k]!;
+      const prev = audio;
+      audio = e.tidy(() => {
+        const stats = this.wn(f, prev.view(0, [f.nHalf, len]), cond);
+        const coupled = affineCoupling(e, prev, stats, { x1Start: f.nHalf, n1: f.channels - f.nHalf });
+        const mixed = matmul(e, f.winv, coupled, mm(f.tiles.winv));
+        if (k % c.nEarlyEvery === 0 && k > 0) {
+          const z = noise[early++]!;
+          const cat = e.empty([f.channels + c.nEarlySize, len], 'f32', 'audio');
+          sliceRows(z, cat, 0);
+          e.copy(mixed, cat, f.channels * len, 0, c.nEarlySize * len);
+          return cat;
+        }
+        return mixed;
+      });
+      prev.release();
+    }
+    return audio;
+  }
+
+  /** WN: audio_0 `[n_half, T]`, cond `[n_mel·G, T]` → `[2·n_half, T]` = [b | s]. */
+  private wn(f: FlowWeights, a0: Tensor, cond: Tensor): Tensor {
+    const e = this.engine;
+    const { nLayers, kernelSize } = this.config;
+    const t = f.tiles;
+    const h = matmul(e, f.start, a0, mm(t.start, { bias: f.startB, biasOnRows: true }));
+    // The skip sum goes straight through `end` (folded into each layer's skip rows at load).
+    const out = e.empty([2 * f.nHalf, a0.dim(1)], 'f32', 'wn.out');
+    for (let i = 0; i < nLayers; i++) {
+      e.tidy(() => {
+        const d = 2 ** i;
+        const xin = conv1d(e, h, f.inW[i]!, f.inB[i]!, { dilation: d, padding: (d * (kernelSize - 1)) / 2, tile: t.inLayer });
+        const gc = matmul(e, f.condW[i]!, cond, mm(t.cond));
+        const acts = gatedTanhSigmoid(e, xin, gc);
+        const rs = matmul(e, f.rsW[i]!, acts, mm(i < nLayers - 1 ? t.res : t.skip, { bias: f.rsB[i]!, biasOnRows: true }));
+        resSkipAccumulate(e, rs, h, out, i < nLayers - 1, i === 0);
+        return null;
+      });
+    }
+    return out;
+  }
+
+  /** The denoiser's bias spectrum `[n_fft/2 + 1]`: first STFT frame of the audio of a zero mel at sigma 0. */
+  async denoiserBias(): Promise<Tensor> {
+    if (!this.biasSpec) {
+      const e = this.engine;
+      const zeros = new Float32Array(this.config.nMel * DENOISER_FRAMES);
+      // Only STFT frame 0 is kept, which reads samples [0, n_fft/2] (reflect padding).
+      const audio = await this.inferTensor(zeros, DENOISER_FRAMES, { sigma: 0, maxSamples: DENOISER_STFT.nFft / 2 + 1 });
+      this.biasSpec = e.keep(e.tidy(() => biasSpectrum(e, audio)));
+      audio.release();
+    }
+    return this.biasSpec;
+  }
+
+  release(): void {
+    for (const t of this.owned) t.release();
+    this.biasSpec?.release();
+    this.biasSpec = null;
+  }
+}

@@ -1,0 +1,107 @@
+import { affineCoupling, interleave, resSkipAccumulate, upsampleSqueeze } from '../../src/ops/coupling.js';
+import { assertClose, assertRejects, randArray } from '../helpers/check.js';
+import { getEngine } from '../helpers/engine.js';
+
+const TOL = 1e-5;
+
+function couplingRef(x: Float32Array, st: Float32Array, t: number, x1: number, n1: number, shiftRow: number, scaleRow: number, reverse: boolean, mask?: Float32Array): Float32Array {
+  const y = x.slice();
+  for (let j = 0; j < n1; j++) {
+    for (let i = 0; i < t; i++) {
+      const b = st[(shiftRow + j) * t + i]!;
+      const s = st[(scaleRow + j) * t + i]!;
+      const v = x[(x1 + j) * t + i]!;
+      y[(x1 + j) * t + i] = (reverse ? (v - b) * Math.exp(-s) : v * Math.exp(s) + b) * (mask ? mask[i]! : 1);
+    }
+  }
+  return y;
+}
+
+describe('affineCoupling', () => {
+  for (const [c, t] of [[2, 1], [8, 37], [6, 300]] as const) {
+    for (const order of ['shift-first', 'scale-first'] as const) {
+      for (const reverse of [true, false]) {
+        it(`[${c}, ${t}] ${order} reverse=${reverse}`, async () => {
+          const e = await getEngine();
+          const h = c / 2;
+          const x = randArray(c * t, c + t);
+          const st = randArray(c * t, c * t + 1);
+          const y = affineCoupling(e, e.upload(x, [c, t]), e.upload(st, [c, t]), { order, reverse });
+          const [sh, sc] = order === 'shift-first' ? [0, h] : [h, 0];
+          assertClose(await e.readF32(y), couplingRef(x, st, t, h, c - h, sh, sc, reverse), TOL);
+        });
+      }
+    }
+  }
+
+  it('forward then reverse is the identity; mask and explicit rows', async () => {
+    const e = await getEngine();
+    const [c, t] = [5, 23];
+    const x = randArray(c * t, 1);
+    const st = randArray(7 * t, 2);
+    const opts = { x1Start: 1, n1: 3, shiftRow: 4, scaleRow: 0 };
+    const xt = e.upload(x, [c, t]);
+    const stT = e.upload(st, [7, t]);
+    const back = affineCoupling(e, affineCoupling(e, xt, stT, { ...opts, reverse: false }), stT, { ...opts, reverse: true });
+    assertClose(await e.readF32(back), x, TOL, 'round trip');
+    const mask = Float32Array.from({ length: t }, (_, i) => (i < 17 ? 1 : 0));
+    const y = affineCoupling(e, xt, stT, { ...opts, mask: e.upload(mask, [t]) });
+    assertClose(await e.readF32(y), couplingRef(x, st, t, 1, 3, 4, 0, true, mask), TOL, 'masked');
+  });
+
+  it('names the rows that do not exist', async () => {
+    const e = await getEngine();
+    await assertRejects(() => affineCoupling(e, e.upload(new Float32Array(8), [4, 2]), e.upload(new Float32Array(4), [2, 2])), /stats \[2, 2\] has no rows/);
+  });
+});
+
+describe('WaveGlow plumbing', () => {
+  it('upsampleSqueeze = ConvTranspose1d, trim, unfold by group (window of group steps)', async () => {
+    const e = await getEngine();
+    const [m, frames, stride, k, group] = [3, 5, 8, 20, 4];
+    const mel = randArray(m * frames, 3);
+    const w = randArray(m * m * k, 4);
+    const b = randArray(m, 5);
+    // Reference: full transposed conv, trim to stride·frames samples, then unfold.
+    const len = (frames - 1) * stride + k;
+    const y = new Float64Array(m * len);
+    for (let co = 0; co < m; co++) for (let o = 0; o < len; o++) y[co * len + o] = b[co]!;
+    for (let ci = 0; ci < m; ci++) for (let co = 0; co < m; co++) for (let t = 0; t < frames; t++) for (let kk = 0; kk < k; kk++) {
+      y[co * len + t * stride + kk] += mel[ci * frames + t]! * w[(ci * m + co) * k + kk]!;
+    }
+    const tg = (stride * frames) / group;
+    const [t0, n] = [3, 6];
+    const want = new Float32Array(m * group * n);
+    for (let co = 0; co < m; co++) for (let j = 0; j < group; j++) for (let tt = 0; tt < n; tt++) {
+      want[(co * group + j) * n + tt] = y[co * len + (t0 + tt) * group + j]!;
+    }
+    const got = upsampleSqueeze(e, e.upload(mel, [m, frames]), e.upload(w, [m, m, k]), e.upload(b, [m]), { stride, group, t0, len: n });
+    assertClose(await e.readF32(got), want, TOL);
+    await assertRejects(() => upsampleSqueeze(e, e.upload(mel, [m, frames]), e.upload(w, [m, m, k]), e.upload(b, [m]), { stride, group, t0: tg - 2, len: 3 }), /outside the 10 group steps/);
+  });
+
+  it('resSkipAccumulate: residual + skip (skip rows ≠ residual rows), first and last layer', async () => {
+    const e = await getEngine();
+    const [c, sr, t] = [3, 2, 70];
+    const h0 = randArray(c * t, 1);
+    const rs1 = randArray((c + sr) * t, 2);
+    const rs2 = randArray(sr * t, 3);
+    const h = e.upload(h0, [c, t]);
+    const skip = e.empty([sr, t]);
+    resSkipAccumulate(e, e.upload(rs1, [c + sr, t]), h, skip, true, true);
+    resSkipAccumulate(e, e.upload(rs2, [sr, t]), h, skip, false, false);
+    assertClose(await e.readF32(h), h0.map((v, i) => v + rs1[i]!), TOL, 'h');
+    assertClose(await e.readF32(skip), rs2.map((v, i) => v + rs1[c * t + i]!), TOL, 'skip');
+  });
+
+  it('interleave writes a column window as samples', async () => {
+    const e = await getEngine();
+    const [c, t] = [8, 13];
+    const x = randArray(c * t, 9);
+    const out = e.upload(new Float32Array(200), [200]);
+    interleave(e, e.upload(x, [c, t]), out, 2, 5, 10);
+    const want = new Float32Array(200);
+    for (let tt = 0; tt < 5; tt++) for (let ch = 0; ch < c; ch++) want[10 + tt * c + ch] = x[ch * t + 2 + tt]!;
+    assertClose(await e.readF32(out), want, 0);
+  });
+});
