@@ -3,13 +3,11 @@
 // accumulation, and the channels-to-samples interleave of the output.
 // One thread per output element; flat index = global x + global y * (num_workgroups.x * WG).
 
+#include "lib/index.wgsl"
+
 override WG: u32 = 256;
 override REVERSE: bool = true; // (x1 - shift) * exp(-logs); false: x1 * exp(logs) + shift
 override MASK: bool = false;   // multiply the transformed rows by a per-frame mask
-
-fn flat(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.x + gid.y * nwg.x * WG;
-}
 
 // ---- affine coupling ---------------------------------------------------------------------
 // y = x, except rows [x1_start, x1_start + n1), which are transformed with shift row

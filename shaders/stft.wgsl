@@ -3,6 +3,8 @@
 // exact for any k), and the inverse by overlap-add of windowed inverse DFTs divided by the
 // window sum-square envelope. One thread per output element.
 
+#include "lib/index.wgsl"
+
 override WG: u32 = 256;
 override MAG: bool = false; // stft: write the magnitude [bins, frames] instead of [re | im]
 
@@ -12,10 +14,6 @@ struct StftParams {
   n_fft: u32,
   hop: u32,
   frame0: u32,
-}
-
-fn flat(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.x + gid.y * nwg.x * WG;
 }
 
 @group(0) @binding(0) var<uniform> sp: StftParams;

@@ -6,6 +6,7 @@ import type { Engine } from '../gpu/engine.js';
 import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
 import { WaveGlow, type WaveGlowConfig } from '../models/waveglow.js';
 import { type Benchmark, type BenchOptions, type Row, wants } from './harness.js';
+import { mulberry32 } from '../math/random.js';
 
 /** NVIDIA/waveglow config.json. */
 export const PUBLISHED_WAVEGLOW = {
@@ -21,13 +22,8 @@ type WaveGlowJson = typeof PUBLISHED_WAVEGLOW;
  * are a random orthonormal matrix plus a perturbation (so their inverse is not a transpose).
  */
 export function randomWaveGlow(cfg: WaveGlowJson = PUBLISHED_WAVEGLOW, seed = 1): Checkpoint {
-  let s = seed >>> 0;
-  const rand = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const u = mulberry32(seed);
+  const rand = (): number => u() * 2 - 1;
   const tensors = new Map<string, HostTensor>();
   const put = (name: string, shape: number[], scale: number): void => {
     const n = shape.reduce((a, b) => a * b, 1);

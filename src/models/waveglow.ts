@@ -25,6 +25,7 @@ import { detect } from '../io/detect.js';
 import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
 import { upgradeWaveGlowLayout } from '../io/torch.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
+import { invertMatrix } from '../math/linalg.js';
 import { conv1d } from '../ops/conv.js';
 import { affine, gatedTanhSigmoid } from '../ops/elementwise.js';
 import { matmul, type MatmulOptions, pickTile, type Tile } from '../ops/matmul.js';
@@ -102,39 +103,6 @@ const NOMINAL_WINDOW = 1024;
 const mm = (t: Tile, o: MatmulOptions = {}): MatmulOptions => ({ ...o, workgroup: [t.wx, t.wy], tile: [t.tm, t.tn] });
 
 const DENOISER_FRAMES = 88;
-
-/** Inverts a small square matrix in float64 (Gauss–Jordan with partial pivoting). */
-export function invertMatrix(a: Float32Array | Float64Array, n: number, what = 'matrix'): Float64Array {
-  const m = new Float64Array(n * 2 * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) m[i * 2 * n + j] = a[i * n + j]!;
-    m[i * 2 * n + n + i] = 1;
-  }
-  const w = 2 * n;
-  for (let col = 0; col < n; col++) {
-    let piv = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r * w + col]!) > Math.abs(m[piv * w + col]!)) piv = r;
-    const p = m[piv * w + col]!;
-    if (!(Math.abs(p) > 1e-300)) throw new FlowgpuError(`${what} is singular: it has no inverse`);
-    if (piv !== col) {
-      for (let j = 0; j < w; j++) {
-        const t = m[col * w + j]!;
-        m[col * w + j] = m[piv * w + j]!;
-        m[piv * w + j] = t;
-      }
-    }
-    for (let j = 0; j < w; j++) m[col * w + j]! /= p;
-    for (let r = 0; r < n; r++) {
-      if (r === col) continue;
-      const f = m[r * w + col]!;
-      if (f === 0) continue;
-      for (let j = 0; j < w; j++) m[r * w + j]! -= f * m[col * w + j]!;
-    }
-  }
-  const inv = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) inv[i * n + j] = m[i * w + n + j]!;
-  return inv;
-}
 
 /**
  * Folds WN's `end` conv (a linear map of the summed skip outputs) into one layer's res_skip conv:
