@@ -6,12 +6,15 @@ import { writeFile } from 'node:fs/promises';
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { encodeWav } from '../io/wav.js';
+import { loadGriffinLim } from '../models/griffinlim.js';
 import { loadVocoder, type Vocoder } from '../models/vocoder.js';
+import { demoVoicePath } from '../voice.js';
 import { optNumber, optString, parseArgs } from './tts-adapter.js';
 import { readModelFile, ttsFromArgs } from './tts.js';
 
 const USAGE =
-  'usage: flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [--noise-scale S] [--length-scale L] [--seed N] [--ids \'[...]\']\n' +
+  'usage: flowgpu speak "<text>" -o out.wav [--voice <tts model>] [--iterations 32]   (the demo voice + Griffin-Lim)\n' +
+  '       flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [--noise-scale S] [--length-scale L] [--seed N] [--ids \'[...]\']\n' +
   '                     [--sigma 0.666] [--denoise 0] [--vocoder-seed N] [--normalize]\n' +
   '  <tts model>: Glow-TTS, Flowtron or XSpkEmoTrans; <vocoder>: WaveGlow or HiFi-GAN with the same number of mel channels.\n' +
   '  --sigma and --denoise apply to WaveGlow; --normalize scales the audio to a peak of 0.95 (as the Glow-TTS demos do).\n';
@@ -22,22 +25,29 @@ export async function run(args: string[], engine?: Engine): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const [ttsPath, vocPath, text, ...extra] = p.positional;
+  // `speak "<text>"` (or `speak --voice <tts model> "<text>"`): the demo voice (or that model) + Griffin-Lim.
+  const voice = optString(p, 'voice');
+  const griffin = voice !== undefined || p.positional.length <= 1;
+  if (griffin && p.positional.length > 1) {
+    throw new FlowgpuError(`speak: with --voice give only the text (quote it), not ${p.positional.map((a) => JSON.stringify(a)).join(' ')}\n${USAGE}`);
+  }
+  const [ttsPath, vocPath, text, ...extra] = griffin ? [voice ?? (await demoVoicePath()), 'griffinlim', p.positional[0]] : p.positional;
   if (!ttsPath || !vocPath) throw new FlowgpuError(`speak: give a TTS model and a vocoder\n${USAGE}`);
   if (extra.length > 0) throw new FlowgpuError(`speak: unexpected arguments ${extra.map((a) => JSON.stringify(a)).join(' ')} (quote the text)`);
   const outPath = optString(p, 'output');
   if (!outPath) throw new FlowgpuError(`speak: give the output file with -o <out.wav>\n${USAGE}`);
-  const voc = await readModelFile(vocPath);
-  if (voc.detection.model !== 'waveglow' && voc.detection.model !== 'hifigan') {
+  const voc = griffin ? null : await readModelFile(vocPath);
+  if (voc && voc.detection.model !== 'waveglow' && voc.detection.model !== 'hifigan') {
     throw new FlowgpuError(`${vocPath} holds a ${voc.detection.model} model; the second argument of speak must be a vocoder (WaveGlow or HiFi-GAN)`);
   }
+  const iterations = optNumber(p, 'iterations', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
   const e = engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
   let vocoder: Vocoder | undefined;
   try {
     const sigma = optNumber(p, 'sigma', (v) => v >= 0, 'a number ≥ 0') ?? 0.666;
     const denoise = optNumber(p, 'denoise', (v) => v >= 0, 'a number ≥ 0') ?? 0;
     const seed = optNumber(p, 'vocoder-seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0;
-    vocoder = await loadVocoder(e, voc.checkpoint);
+    vocoder = voc ? await loadVocoder(e, voc.checkpoint) : loadGriffinLim(e, iterations === undefined ? {} : { iterations });
     const mel = await ttsFromArgs(e, ttsPath, text, p);
     if (mel.nMel !== vocoder.nMel) {
       throw new FlowgpuError(
