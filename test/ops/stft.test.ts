@@ -1,34 +1,9 @@
 import { loadCheckpoint, toFloat32 } from '../../src/io/checkpoint.js';
-import { denoiseSpectrum, hannWindow, istft, melFilterbank, melSpectrogram, stft, stftMagnitude } from '../../src/ops/stft.js';
+import { denoiseSpectrum, istft, melFilterbank, melSpectrogram, stft, stftMagnitude } from '../../src/ops/stft.js';
 import { assertArrayEqual, assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
 import { readGolden } from '../helpers/files.js';
-
-// Plain-TS reference of Tacotron 2's STFT.transform (reflect pad, periodic Hann, one-sided DFT), in float64.
-function stftRef(x: Float32Array, nFft: number, hop: number): { re: Float64Array; im: Float64Array; frames: number } {
-  const n = x.length;
-  const frames = 1 + Math.floor(n / hop);
-  const bins = nFft / 2 + 1;
-  const w = hannWindow(nFft);
-  const re = new Float64Array(bins * frames);
-  const im = new Float64Array(bins * frames);
-  const at = (i: number): number => x[i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i]!;
-  for (let f = 0; f < frames; f++) {
-    for (let k = 0; k < bins; k++) {
-      let sr = 0;
-      let si = 0;
-      for (let t = 0; t < nFft; t++) {
-        const v = w[t]! * at(f * hop + t - nFft / 2);
-        const a = (2 * Math.PI * ((k * t) % nFft)) / nFft;
-        sr += v * Math.cos(a);
-        si -= v * Math.sin(a);
-      }
-      re[k * frames + f] = sr;
-      im[k * frames + f] = si;
-    }
-  }
-  return { re, im, frames };
-}
+import { stftRef } from '../reference/stft.js';
 
 describe('stft', () => {
   it('matches a float64 reference on an odd length (n_fft 64, hop 16)', async () => {
