@@ -19,6 +19,8 @@ fi
 bash tools/setup-lavapipe.sh
 
 if [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: npm 11's lock file leaves out other platforms' optional packages
+  # (deno's), and npm ci then refuses it as out of sync.
+  echo "setup: npm install"
+  npm install --no-audit --no-fund --loglevel=error
 fi
