@@ -18,7 +18,8 @@ describe('engine', () => {
     // A tensor whose shape claims more than the limit: the check must fire before any GPU work.
     const rows = Math.ceil(e.limits.maxStorageBufferBindingSize / 4 / 1024) + 1;
     const huge = new Tensor(e, small.buffer, [rows, 1024]);
-    await assertRejects(() => add(e, huge, huge), new RegExp(`add: binding 1 of shape \\[${rows}, 1024\\] is \\d+ bytes \\([0-9.]+ MiB\\), over this adapter's maxStorageBufferBindingSize of \\d+ bytes`));
+    const dispatch = (): void => e.dispatch({ label: 'add', kernel: { family: 'elementwise', source, entry: 'binary' }, bindings: [huge, small, small], workgroups: [1] });
+    await assertRejects(dispatch, new RegExp(`add: binding 1 of shape \\[${rows}, 1024\\] is \\d+ bytes \\([0-9.]+ MiB\\), over this adapter's maxStorageBufferBindingSize of \\d+ bytes`));
   });
 
   it('names the op and the shape for a tensor over maxBufferSize', async () => {
