@@ -10,7 +10,7 @@
 
 import type { Engine } from './gpu/engine.js';
 import { FlowgpuError } from './gpu/errors.js';
-import { loadCheckpoint, withPrefix } from './io/checkpoint.js';
+import { loadCheckpoint, stateDictOf } from './io/checkpoint.js';
 import { detect, type Detection, type ModelKind } from './io/detect.js';
 import type { Checkpoint } from './io/host-tensor.js';
 import { readSource, type Progress, type WeightSource } from './io/source.js';
@@ -29,7 +29,7 @@ export type { ModelKind, Detection } from './io/detect.js';
 export type { Checkpoint, HostTensor } from './io/host-tensor.js';
 export type { WeightSource, Progress } from './io/source.js';
 export { readSource } from './io/source.js';
-export { loadCheckpoint, withPrefix, detectFormat, toFloat32 } from './io/checkpoint.js';
+export { loadCheckpoint, withPrefix, detectFormat, toFloat32, stateDictOf } from './io/checkpoint.js';
 export { detect } from './io/detect.js';
 export { encodeWav, decodeWav, type Wav, type WavFormat } from './io/wav.js';
 export { readNpy, writeNpy, readMel, type NpyArray, type Mel } from './io/npy.js';
@@ -93,12 +93,6 @@ export interface LoadOptions {
 
 function isCheckpoint(x: unknown): x is Checkpoint {
   return typeof x === 'object' && x !== null && (x as Checkpoint).tensors instanceof Map;
-}
-
-/** Drops the `weights.` prefix of golden/test files (state dict stored beside inputs and outputs). */
-export function stateDictOf(ckpt: Checkpoint): Checkpoint {
-  for (const k of ckpt.tensors.keys()) if (k.startsWith('weights.')) return withPrefix(ckpt, 'weights.');
-  return ckpt;
 }
 
 /**

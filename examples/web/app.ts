@@ -763,10 +763,8 @@ async function start(): Promise<void> {
     try {
       // SwiftShader (headless Chromium) cannot present to a WebGPU canvas without breaking later
       // compute pipelines: render to a texture and copy the pixels out there (see LatentView).
-      const i = engine.info;
-      const software = i.isFallback || /swiftshader|llvmpipe|lavapipe/i.test(`${i.vendor} ${i.architecture} ${i.description} ${i.device}`);
       const present = new URLSearchParams(location.search).get('present'); // 'canvas' | 'readback' overrides
-      const readback = present === 'readback' || (present !== 'canvas' && software);
+      const readback = present === 'readback' || (present !== 'canvas' && engine.isSoftware);
       latentView = new LatentView(engine.device, $('latent-canvas') as HTMLCanvasElement, { readback });
     } catch (err) {
       setStatus($('latent-status'), `latent view unavailable: ${message(err)}`, 'error');

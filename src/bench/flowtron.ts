@@ -4,8 +4,7 @@
 import type { Engine } from '../gpu/engine.js';
 import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
 import { Flowtron } from '../models/flowtron.js';
-import { isCpuAdapter } from '../ops/flowtron.js';
-import { type Benchmark, type BenchOptions, type Row, SKIPPED, time, wants } from './harness.js';
+import { type Benchmark, type BenchOptions, cpuMicros, type Row, SKIPPED, time, wants } from './harness.js';
 
 export interface FlowtronBenchConfig {
   nHidden: number;
@@ -74,13 +73,6 @@ export function randomFlowtron(c: FlowtronBenchConfig, seed = 1): Checkpoint {
   return { tensors, metadata: {} };
 }
 
-function cpuMicros(): number | undefined {
-  const p = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
-  if (!p?.cpuUsage) return undefined;
-  const u = p.cpuUsage();
-  return u.user + u.system;
-}
-
 /** Frames per second of `synthesize` (median of `reps` runs of `frames` frames), and this process's CPU ms per frame. */
 export async function flowtronFps(e: Engine, model: Flowtron, frames: number, textLen: number, gate: boolean, reps: number): Promise<{ msPerFrame: number; fps: number; cpuMsPerFrame?: number; dispatchesPerFrame: number; submitsPerFrame: number }> {
   const ids = Array.from({ length: textLen }, (_, i) => 40 + ((i * 7) % 60));
@@ -118,7 +110,7 @@ export async function flowtronFps(e: Engine, model: Flowtron, frames: number, te
 export const flowtronBenchmark: Benchmark = {
   name: 'flowtron',
   async run(e: Engine, o: BenchOptions): Promise<Row[]> {
-    const cpu = isCpuAdapter(e);
+    const cpu = e.isSoftware;
     const frames = cpu ? (o.quick ? 8 : 24) : o.quick ? 100 : 400;
     const textLen = 64;
     const shape = `H1024 L2 D512 A640, ${textLen} tokens, ${frames} frames`;

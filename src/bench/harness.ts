@@ -114,8 +114,9 @@ function median(xs: number[]): number {
   return s[s.length >> 1]!;
 }
 
-/** user + system CPU time of this process in µs, where the runtime tells (Node). */
-function cpuMicros(): number | undefined {
+/** user + system CPU time of this process in µs, where the runtime tells (Node; includes a
+ *  software adapter's threads). */
+export function cpuMicros(): number | undefined {
   const p = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
   if (!p?.cpuUsage) return undefined;
   const u = p.cpuUsage();

@@ -5,7 +5,7 @@
 import type { Engine } from '../gpu/engine.js';
 import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
 import { WaveGlow, type WaveGlowConfig } from '../models/waveglow.js';
-import { type Benchmark, type BenchOptions, type Row, wants } from './harness.js';
+import { type Benchmark, type BenchOptions, cpuMicros, type Row, wants } from './harness.js';
 import { mulberry32 } from '../math/random.js';
 
 /** NVIDIA/waveglow config.json. */
@@ -85,14 +85,6 @@ export function waveglowFlops(c: WaveGlowConfig, frames: number): number {
   }
   const upsample = c.nMel * c.nMel * (c.upsampleKernel / c.upsampleStride) * c.upsampleStride * frames;
   return 2 * (perStep * tg + upsample);
-}
-
-/** CPU time of this process in µs (Node; includes a software adapter's threads). */
-function cpuMicros(): number | undefined {
-  const p = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
-  if (!p?.cpuUsage) return undefined;
-  const u = p.cpuUsage();
-  return u.user + u.system;
 }
 
 interface TorchResult {

@@ -5,10 +5,10 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
+import { writeNpy } from '../io/npy.js';
 import { pca } from '../viz/pca.js';
 import { scatterSvg } from '../viz/svg.js';
 import { loadFlowtronFile, loadReferences, optPArpabet, optSpeaker, readList } from './style.js';
-import { encodeNpyF32 } from './tts.js';
 import { optString, parseArgs } from './tts-adapter.js';
 
 const USAGE =
@@ -49,7 +49,7 @@ export async function run(args: string[], engine?: Engine): Promise<void> {
     if (npy) {
       const all = new Float32Array(means.length * model.config.nMel);
       means.forEach((m, i) => all.set(m, i * model.config.nMel));
-      await writeFile(npy, encodeNpyF32(all, [means.length, model.config.nMel]));
+      await writeFile(npy, writeNpy(all, [means.length, model.config.nMel]));
     }
     const labels = new Set(points.map((q) => q.label));
     process.stdout.write(`wrote ${outPath}: ${points.length} utterances, ${labels.size} label${labels.size === 1 ? '' : 's'}\n`);

@@ -8,11 +8,11 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { Flowtron, type StyleReference } from '../models/flowtron.js';
-import { readNpy } from '../io/npy.js';
+import { readNpy, writeNpy } from '../io/npy.js';
 import { decodeWav } from '../io/wav.js';
 import { melSpectrogram } from '../ops/stft.js';
 import { textToIds } from '../text/index.js';
-import { encodeNpyF32, readModelFile } from './tts.js';
+import { readModelFile } from './tts.js';
 import { optNumber, optString, parseArgs, type ParsedArgs } from './tts-adapter.js';
 
 const USAGE =
@@ -166,7 +166,7 @@ export async function run(args: string[], engine?: Engine): Promise<void> {
   try {
     const refs = await loadReferences(e, model, rows, pArpabet);
     const style = await model.styleFromReferences(refs, { aggregation, lambda, nFrames, speaker });
-    await writeFile(outPath, encodeNpyF32(style.mu, [model.config.nMel, style.frames]));
+    await writeFile(outPath, writeNpy(style.mu, [model.config.nMel, style.frames]));
     process.stdout.write(`wrote ${outPath}: style mean [${model.config.nMel}, ${style.frames}] from ${refs.length} reference${refs.length === 1 ? '' : 's'} (${aggregation}, lambda ${lambda})\n`);
   } finally {
     model.release();

@@ -4,6 +4,7 @@ import { deflateSync } from 'node:zlib';
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import type { Detection } from '../io/detect.js';
+import { concatBytes } from '../io/dtype.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { Flowtron } from '../models/flowtron.js';
 import { textToIds } from '../text/index.js';
@@ -59,14 +60,7 @@ export function greyPng(values: Float32Array, rows: number, cols: number, scale 
   dv.setUint32(0, w);
   dv.setUint32(4, h);
   ihdr.set([8, 0, 0, 0, 0], 8);
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', new Uint8Array(deflateSync(raw))), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', new Uint8Array(deflateSync(raw))), chunk('IEND', new Uint8Array(0))]);
 }
 
 /** The attention maps of all flows side by side, text on the vertical axis, frames across. */

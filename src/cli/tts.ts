@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
-import { loadCheckpoint, withPrefix } from '../io/checkpoint.js';
+import { loadCheckpoint, stateDictOf } from '../io/checkpoint.js';
 import { detect, type Detection } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { writeNpy } from '../io/npy.js';
@@ -24,8 +24,7 @@ export async function readModelFile(path: string): Promise<{ checkpoint: Checkpo
   } catch (err) {
     throw new FlowgpuError(`cannot read ${path}: ${(err as Error).message}`);
   }
-  let checkpoint = loadCheckpoint(bytes);
-  if ([...checkpoint.tensors.keys()].some((k) => k.startsWith('weights.'))) checkpoint = withPrefix(checkpoint, 'weights.');
+  const checkpoint = stateDictOf(loadCheckpoint(bytes));
   return { checkpoint, detection: detect(checkpoint) };
 }
 
@@ -42,11 +41,6 @@ export async function ttsFromArgs(engine: Engine, modelPath: string, text: strin
     process.stderr.write(`flowgpu: warning: dropped symbols the ${detection.model} front end lacks: ${out.unknown.join(' ')}\n`);
   }
   return out;
-}
-
-/** `.npy` of a float32 array (kept for callers of the earlier name; see io/npy.ts `writeNpy`). */
-export function encodeNpyF32(data: Float32Array, shape: readonly number[]): Uint8Array {
-  return writeNpy(data, shape);
 }
 
 export async function run(args: string[], engine?: Engine): Promise<void> {

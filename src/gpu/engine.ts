@@ -58,6 +58,8 @@ export class Engine {
   readonly hasF16: boolean;
   readonly hasSubgroups: boolean;
   readonly hasTimestamps: boolean;
+  /** A software adapter (lavapipe/llvmpipe, SwiftShader, WARP): kernels pick CPU-friendly tiles. */
+  readonly isSoftware: boolean;
   readonly dispatchesPerSubmit: number;
   readonly validateEachOp: boolean;
 
@@ -71,6 +73,7 @@ export class Engine {
   private readonly scopes: Set<Tensor>[] = [];
   private readonly stagingFree: GPUBuffer[] = [];
   private deviceError: string | null = null;
+  private unusedBinding: Tensor | null = null;
   dispatchCount = 0;
   submitCount = 0;
 
@@ -85,6 +88,7 @@ export class Engine {
     this.hasF16 = device.features.has('shader-f16');
     this.hasSubgroups = device.features.has('subgroups');
     this.hasTimestamps = device.features.has('timestamp-query');
+    this.isSoftware = info.isFallback || /llvmpipe|lavapipe|swiftshader|software|warp|cpu/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
     this.dispatchesPerSubmit = options.dispatchesPerSubmit ?? 64;
     this.validateEachOp = options.validateEachOp ?? false;
     this.arena = device.createBuffer({ size: this.arenaBytes.byteLength, usage: Usage.UNIFORM | Usage.COPY_DST, label: 'params-arena' });
@@ -181,6 +185,15 @@ export class Engine {
     const t = this.upload(data, shape, label);
     this.keep(t);
     return t;
+  }
+
+  /** A tiny persistent buffer to bind where an entry point declares a binding the call does not
+   *  use (layouts are `auto`). Bind it at most once per dispatch. */
+  placeholder(): Tensor {
+    if (!this.unusedBinding || this.unusedBinding.isReleased) {
+      this.unusedBinding = this.persistent(new Float32Array(4), [4], 'unused');
+    }
+    return this.unusedBinding;
   }
 
   releaseBuffer(buffer: GPUBuffer): void {

@@ -35,3 +35,9 @@ export function withPrefix(ckpt: Checkpoint, prefix: string): Checkpoint {
   if (tensors.size === 0) throw new FlowgpuError(`no tensors whose names start with "${prefix}" in this checkpoint`);
   return { tensors, metadata: ckpt.metadata };
 }
+
+/** Drops the `weights.` prefix of golden/test files (state dict stored beside inputs and outputs). */
+export function stateDictOf(ckpt: Checkpoint): Checkpoint {
+  for (const k of ckpt.tensors.keys()) if (k.startsWith('weights.')) return withPrefix(ckpt, 'weights.');
+  return ckpt;
+}

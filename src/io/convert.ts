@@ -5,7 +5,7 @@
 
 import { detect, type Config, type ModelKind } from './detect.js';
 import { toFloat16, toFloat32 } from './dtype.js';
-import { detectFormat, loadCheckpoint, withPrefix } from './checkpoint.js';
+import { detectFormat, loadCheckpoint, stateDictOf } from './checkpoint.js';
 import { numel, type Checkpoint, type HostTensor } from './host-tensor.js';
 import { foldWeightNorm } from './weightnorm.js';
 
@@ -40,9 +40,7 @@ export function convertCheckpoint(source: Uint8Array | ArrayBuffer, options: Con
   const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
   const fold = options.fold ?? true;
   const fp16 = options.fp16 ?? false;
-  let input = loadCheckpoint(bytes);
-  // reference files keep the state_dict under "weights." beside test inputs and outputs
-  if ([...input.tensors.keys()].some((k) => k.startsWith('weights.'))) input = withPrefix(input, 'weights.');
+  const input = stateDictOf(loadCheckpoint(bytes));
   const found = detect(input);
   const { tensors, folded } = fold ? foldWeightNorm(input.tensors) : { tensors: input.tensors, folded: [] };
 

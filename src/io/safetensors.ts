@@ -2,7 +2,7 @@
 // Reading never trusts the header: every offset, size and dtype is checked against the file.
 
 import { FlowgpuError, describeShape } from '../gpu/errors.js';
-import { DTYPE_SIZE, tensorBytes, viewAs } from './dtype.js';
+import { concatBytes, DTYPE_SIZE, tensorBytes, viewAs } from './dtype.js';
 import { numel, type Checkpoint, type DType, type HostTensor } from './host-tensor.js';
 
 const TO_DTYPE: Record<string, DType> = {
@@ -104,12 +104,5 @@ export function safetensorsParts(ckpt: Checkpoint): Uint8Array[] {
 }
 
 export function writeSafetensors(ckpt: Checkpoint): Uint8Array {
-  const parts = safetensorsParts(ckpt);
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(safetensorsParts(ckpt));
 }

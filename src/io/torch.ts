@@ -2,7 +2,7 @@
 // Layouts are described byte by byte in shared/reference/pt-format.md.
 
 import { FlowgpuError, describeShape } from '../gpu/errors.js';
-import { DTYPE_SIZE, allocate, tensorBytes, viewAs } from './dtype.js';
+import { DTYPE_SIZE, allocate, concatBytes, tensorBytes, viewAs } from './dtype.js';
 import { numel, type Checkpoint, type DType, type HostTensor } from './host-tensor.js';
 import {
   PyDict, PyGlobal, PyObject, PySet, STORAGE_DTYPES, isTuple, unpickle, type OpaqueValue, type PyValue,
@@ -347,15 +347,7 @@ function concat0(parts: HostTensor[], what: string): HostTensor {
   }
   const rows = parts.reduce((a, p) => a + p.shape[0]!, 0);
   const shape = [rows, ...first.shape.slice(1)];
-  const data = allocate(first.dtype, numel(shape));
-  const out = new Uint8Array(data.buffer);
-  let at = 0;
-  for (const p of parts) {
-    const b = tensorBytes(p);
-    out.set(b, at);
-    at += b.length;
-  }
-  return { dtype: first.dtype, shape, data };
+  return { dtype: first.dtype, shape, data: viewAs(first.dtype, concatBytes(parts.map(tensorBytes)), numel(shape)) };
 }
 
 /** Concatenates conv layers along output channels. Weight-normed parts keep g and v (each row's

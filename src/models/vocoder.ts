@@ -3,7 +3,7 @@
 
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
-import { withPrefix } from '../io/checkpoint.js';
+import { stateDictOf } from '../io/checkpoint.js';
 import { detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { WaveGlow, type WaveGlowInferOptions } from './waveglow.js';
@@ -64,8 +64,7 @@ function hifiganVocoder(m: HiFiGAN): Vocoder {
 
 /** Detects the vocoder in `checkpoint` (a golden file's "weights." prefix is stripped) and loads it. */
 export async function loadVocoder(engine: Engine, checkpoint: Checkpoint): Promise<Vocoder> {
-  let ckpt = checkpoint;
-  if ([...ckpt.tensors.keys()].some((k) => k.startsWith('weights.'))) ckpt = withPrefix(ckpt, 'weights.');
+  const ckpt = stateDictOf(checkpoint);
   const kind = detect(ckpt).model;
   switch (kind) {
     case 'waveglow':

@@ -18,11 +18,10 @@
 // whole utterance first and sliced per window, so the output does not depend on the windows.
 
 import type { Engine } from '../gpu/engine.js';
-import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { toFloat32 } from '../io/checkpoint.js';
 import { detect } from '../io/detect.js';
-import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
+import type { Checkpoint } from '../io/host-tensor.js';
 import { upgradeWaveGlowLayout } from '../io/torch.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { invertMatrix } from '../math/linalg.js';
@@ -35,6 +34,7 @@ import {
 } from '../ops/coupling.js';
 import { stftKernels } from '../ops/stft.js';
 import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
+import { Weights } from './weights.js';
 
 export interface WaveGlowConfig {
   nMel: number;
@@ -151,7 +151,7 @@ export class WaveGlow {
     private readonly upW: Tensor,
     private readonly upB: Tensor,
     private readonly flows: FlowWeights[],
-    private readonly owned: Tensor[],
+    private readonly weights: Weights,
     sampleRate: number,
   ) {
     this.sampleRate = sampleRate;
@@ -187,15 +187,8 @@ export class WaveGlow {
     if (det.model !== 'waveglow') throw new FlowgpuError(`this checkpoint holds a ${det.model} model, not WaveGlow`);
     const cfg = det.config as Record<string, unknown>;
     const wn = (cfg.WN_config ?? {}) as Record<string, unknown>;
-    const host = (name: string, shape?: number[]): HostTensor => {
-      const t = tensors.get(name);
-      if (!t) throw new FlowgpuError(`WaveGlow: the checkpoint has no tensor "${name}"`);
-      if (shape && (shape.length !== t.shape.length || shape.some((d, i) => d !== -1 && d !== t.shape[i]))) {
-        throw new FlowgpuError(`WaveGlow: tensor "${name}" has shape ${describeShape(t.shape)}, expected ${describeShape(shape)}`);
-      }
-      return t;
-    };
-    const upShape = host('upsample.weight').shape;
+    const w = new Weights(engine, ckpt, 'WaveGlow');
+    const upShape = w.host('upsample.weight').shape;
     const config: WaveGlowConfig = {
       nMel: num(cfg.n_mel_channels, 'n_mel_channels'),
       nFlows: num(cfg.n_flows, 'n_flows'),
@@ -215,13 +208,8 @@ export class WaveGlow {
       throw new FlowgpuError(`WaveGlow: upsample kernel ${config.upsampleKernel} is shorter than its stride ${config.upsampleStride}`);
     }
     const { nMel, nFlows, nGroup, nLayers, nChannels: nc, kernelSize: ks } = config;
-    const owned: Tensor[] = [];
-    const up = (data: Float32Array, shape: number[], name: string): Tensor => {
-      const t = engine.persistent(data, shape, name);
-      owned.push(t);
-      return t;
-    };
-    const f32 = (name: string, shape?: number[]): Float32Array => toFloat32(host(name, shape));
+    const up = (data: Float32Array, shape: number[], name: string): Tensor => w.put(name, data, shape);
+    const f32 = (name: string, shape?: number[]): Float32Array => w.f32(name, shape);
     try {
       const upW = up(f32('upsample.weight', [nMel, nMel, -1]), [nMel, nMel, config.upsampleKernel], 'upsample.weight');
       const upB = up(f32('upsample.bias', [nMel]), [nMel], 'upsample.bias');
@@ -273,7 +261,7 @@ export class WaveGlow {
         flows.push(fw);
       }
       const sr = o.sampleRate ?? (Number(source.metadata['sampling_rate']) || 22050);
-      const model = new WaveGlow(engine, config, upW, upB, flows, owned, sr);
+      const model = new WaveGlow(engine, config, upW, upB, flows, w, sr);
       await engine.pipelines.prepare([
         couplingKernel(true, false), upsampleKernel, resSkipKernel, interleaveKernel, ...stftKernels(),
       ]);
@@ -284,7 +272,7 @@ export class WaveGlow {
       warm.release();
       return model;
     } catch (err) {
-      for (const t of owned) t.release();
+      w.release();
       throw err;
     }
   }
@@ -496,7 +484,7 @@ export class WaveGlow {
   }
 
   release(): void {
-    for (const t of this.owned) t.release();
+    this.weights.release();
     this.biasSpec?.release();
     this.biasSpec = null;
   }

@@ -39,17 +39,6 @@ export interface AttentionResult {
   probs?: Tensor;
 }
 
-// A placeholder for the probabilities binding when they are not wanted (one per engine).
-const unusedProbs = new WeakMap<Engine, Tensor>();
-function placeholder(e: Engine): Tensor {
-  let t = unusedProbs.get(e);
-  if (!t || t.isReleased) {
-    t = e.persistent(new Float32Array(1), [1], 'attention.unused');
-    unusedProbs.set(e, t);
-  }
-  return t;
-}
-
 function norm(x: Tensor | AttentionOperand): AttentionOperand {
   return 'shape' in x ? { t: x } : x;
 }
@@ -108,7 +97,7 @@ export function attention(
       h, tq, tk, dk, dv, kvLen, f32(o.scale ?? 1 / Math.sqrt(dk)),
       Q.offset ?? 0, qcs, qts, K.offset ?? 0, kcs, kts, V.offset ?? 0, vcs, vts, ocs, ots,
     ],
-    bindings: [Q.t, K.t, V.t, out, probs ?? placeholder(e)],
+    bindings: [Q.t, K.t, V.t, out, probs ?? e.placeholder()],
     workgroups: grid(e, Math.ceil((h * tq) / WG)),
   });
   return probs ? { out, probs } : { out };

@@ -25,31 +25,14 @@ export interface StepTuning {
 
 /** CPU drivers pay for barriers: no split-K there; GPUs get a split-K reduction. Both use the fused
  *  attention-LSTM step (6 dispatches per frame and flow with 2 LSTM layers). */
-export function isCpuAdapter(e: Engine): boolean {
-  const i = e.info;
-  const text = `${i.vendor} ${i.architecture} ${i.device} ${i.description}`.toLowerCase();
-  return i.isFallback || /llvmpipe|lavapipe|swiftshader|software|cpu/.test(text);
-}
-
 export function defaultTuning(e: Engine): StepTuning {
-  return isCpuAdapter(e) ? { units: 64, ksplit: 1, attnWg: 64, fused: true } : { units: 16, ksplit: 16, attnWg: 256, fused: true };
+  return e.isSoftware ? { units: 64, ksplit: 1, attnWg: 64, fused: true } : { units: 16, ksplit: 16, attnWg: 256, fused: true };
 }
 
 function checkTuning(t: StepTuning): void {
   if (t.units * t.ksplit > 256 || t.attnWg > 256 || (t.attnWg & (t.attnWg - 1)) !== 0) {
     throw new FlowgpuError(`flowtron: bad kernel tuning ${JSON.stringify(t)} (units·ksplit ≤ 256, attnWg a power of two ≤ 256)`);
   }
-}
-
-const dummies = new WeakMap<Engine, Tensor>();
-/** A tiny persistent buffer bound where an entry declares a binding the call does not use. */
-function dummy(e: Engine): Tensor {
-  let t = dummies.get(e);
-  if (!t || t.isReleased) {
-    t = e.persistent(new Float32Array(4), [4], 'flowtron-dummy');
-    dummies.set(e, t);
-  }
-  return t;
 }
 
 const flatGrid = (e: Engine, n: number): [number, number] => grid(e, Math.ceil(n / WG));
@@ -132,7 +115,7 @@ export function lstmCellFused(e: Engine, cw: CellWeights, io: CellIo, tuning: St
   e.dispatch({
     kernel: { family, source, entry: 'lstm_cell', constants: { UNITS: tuning.units, KSPLIT: tuning.ksplit, SEQ: io.seq ? 1 : 0 } },
     params: [h, cw.k1, cw.k2, io.off1 ?? 0, io.off2 ?? 0, io.hInOff ?? 0, io.hOutOff ?? 0, io.seqOff ?? 0],
-    bindings: [cw.w, cw.bias, io.x1, io.x2 ?? cw.bias, io.hIn, io.c, io.hOut, io.seq ?? dummy(e)],
+    bindings: [cw.w, cw.bias, io.x1, io.x2 ?? cw.bias, io.hIn, io.c, io.hOut, io.seq ?? e.placeholder()],
     workgroups: [Math.ceil(h / tuning.units)],
   });
 }
@@ -184,7 +167,7 @@ export function additiveAttention(e: Engine, aw: AttentionWeights, io: Attention
     kernel: { family, source, entry: 'attention', constants: { WG: tuning.attnWg, GATE: io.gate ? 1 : 0 } },
     params: [io.tx, aw.attn, aw.hidden, io.hOff ?? 0, io.hStride ?? 0, io.row0, io.ctxOff ?? 0, f32(1 / (io.temperature ?? 1)),
       io.q ? 1 : io.qParts ? 2 : 0, io.qParts?.off ?? 0, io.qParts?.n ?? 0, split],
-    bindings: [io.q ?? io.qParts?.src ?? aw.wqT, io.kv, aw.small, io.h, io.attn, io.ctx, io.gate ?? dummy(e)],
+    bindings: [io.q ?? io.qParts?.src ?? aw.wqT, io.kv, aw.small, io.h, io.attn, io.ctx, io.gate ?? e.placeholder()],
     workgroups: [frames],
   });
 }

@@ -1,6 +1,6 @@
 import source from '../../shaders/gather.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
-import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { checkOutNotInput, describeShape, FlowgpuError } from '../gpu/errors.js';
 import { f32 } from '../gpu/params.js';
 import { Tensor } from '../gpu/tensor.js';
 
@@ -42,7 +42,7 @@ export function embedding(e: Engine, ids: Tensor | Int32Array | readonly number[
   const count = idt.size;
   const shape = o.channelsFirst ? [dim, count] : [...idt.shape, dim];
   const y = o.out ?? e.empty(shape, 'f32', label);
-  if (o.out && (o.out.buffer === idt.buffer || o.out.buffer === table.buffer)) throw new FlowgpuError(`${label}: out shares its buffer with an input; write to a separate tensor`);
+  checkOutNotInput(label, o.out, [idt, table]);
   if (y.size !== count * dim) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not ${describeShape(shape)}`);
   e.dispatch({
     kernel: { family, source, entry: 'embedding', constants: { WG, TRANSPOSE: o.channelsFirst ? 1 : 0 } },

@@ -31,17 +31,9 @@ export interface Tile {
   tn: number;
 }
 
-const cpuAdapters = new WeakMap<Engine, boolean>();
-
 /** Software adapters (lavapipe/llvmpipe, SwiftShader, WARP): SIMD over invocations, gathers are costly. */
 export function isSoftwareAdapter(e: Engine): boolean {
-  let cpu = cpuAdapters.get(e);
-  if (cpu === undefined) {
-    const i = e.info;
-    cpu = i.isFallback || /llvmpipe|lavapipe|swiftshader|software|warp|cpu/i.test(`${i.vendor} ${i.architecture} ${i.device} ${i.description}`);
-    cpuAdapters.set(e, cpu);
-  }
-  return cpu;
+  return e.isSoftware;
 }
 
 /**

@@ -1,6 +1,6 @@
 import source from '../../shaders/norm.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
-import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { checkOutNotInput, describeShape, FlowgpuError } from '../gpu/errors.js';
 import { f32 } from '../gpu/params.js';
 import type { Tensor } from '../gpu/tensor.js';
 
@@ -50,7 +50,7 @@ function normalize(e: Engine, x: Tensor, gamma: Tensor | undefined, beta: Tensor
   }
   if (s.len === 0) throw new FlowgpuError(`${s.label}: cannot normalise over an empty axis of ${describeShape(x.shape)}`);
   const y = out ?? e.empty(x.shape, 'f32', s.label);
-  if (out && [x, gamma, beta].some((t) => t?.buffer === out.buffer)) throw new FlowgpuError(`${s.label}: out shares its buffer with an input; write to a separate tensor`);
+  checkOutNotInput(s.label, out, [x, gamma, beta]);
   if (y.size !== x.size) throw new FlowgpuError(`${s.label}: output ${describeShape(y.shape)} does not match input ${describeShape(x.shape)}`);
   const wg = s.workgroup ?? 64;
   if (!(wg >= 1 && wg <= 256 && (wg & (wg - 1)) === 0)) throw new Error(`${s.label}: workgroup ${wg} is not a power of two ≤ 256`);

@@ -1,6 +1,6 @@
 import source from '../../shaders/reduce.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
-import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { checkOutNotInput, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 
 const family = 'reduce';
@@ -29,7 +29,7 @@ function reduce(e: Engine, op: keyof typeof OPS, x: Tensor, axis: number, o: Red
   const inner = x.shape.slice(a + 1).reduce((p, q) => p * q, 1);
   const shape = x.shape.filter((_, i) => i !== a);
   const y = o.out ?? e.empty(shape, 'f32', label);
-  if (o.out && o.out.buffer === x.buffer) throw new FlowgpuError(`${label}: out shares its buffer with the input; write to a separate tensor`);
+  checkOutNotInput(label, o.out, [x]);
   if (y.size !== outer * inner) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not ${describeShape(shape)}`);
   const wg = o.workgroup ?? 64;
   if (!(wg >= 1 && wg <= 256 && (wg & (wg - 1)) === 0)) throw new Error(`${label}: workgroup ${wg} is not a power of two ≤ 256`);

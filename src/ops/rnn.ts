@@ -7,23 +7,16 @@ import { linear } from './matmul.js';
 
 const family = 'rnn';
 
-/** A tiny buffer bound where an entry point declares an output the call does not use. */
-const scratch = new WeakMap<Engine, Tensor>();
-function dummyOut(e: Engine): Tensor {
-  let t = scratch.get(e);
-  if (!t || t.isReleased) {
-    t = e.persistent(new Float32Array(4), [4], 'rnn.unused');
-    scratch.set(e, t);
-  }
-  return t;
-}
-
-/** WebGPU forbids binding one buffer as an output and an input of the same dispatch. */
+/** WebGPU forbids binding one buffer as an output and an input (or two outputs) of the same dispatch. */
 function checkNoAlias(label: string, outs: Record<string, Tensor>, ins: Record<string, Tensor | undefined>): void {
   for (const [on, o] of Object.entries(outs)) {
     for (const [iname, i] of Object.entries(ins)) {
       if (i && i.buffer === o.buffer) throw new FlowgpuError(`${label}: ${on} shares its buffer with ${iname}; write to a separate tensor (ping-pong buffers for recurrent state)`);
     }
+  }
+  const outBuffers = Object.values(outs).map((t) => t.buffer);
+  if (new Set(outBuffers).size !== outBuffers.length) {
+    throw new FlowgpuError(`${label}: ${Object.keys(outs).join(', ')} must be separate buffers`);
   }
 }
 
@@ -52,14 +45,9 @@ export interface RnnTuning {
   ksplit: number;
 }
 
-function cpuLike(e: Engine): boolean {
-  const i = e.info;
-  return i.isFallback || /llvmpipe|lavapipe|swiftshader|software|cpu/.test(`${i.vendor} ${i.architecture} ${i.device} ${i.description}`.toLowerCase());
-}
-
 /** The default cell kernel shape for this adapter. */
 export function rnnTuning(e: Engine): RnnTuning {
-  return cpuLike(e) ? { units: 64, ksplit: 1 } : { units: 4, ksplit: 32 };
+  return e.isSoftware ? { units: 64, ksplit: 1 } : { units: 4, ksplit: 32 };
 }
 
 function cellSetup(e: Engine, label: string, gates: number, o: CellCommon, whh: Tensor): { H: number; xOff: number; seqOff: number; tuning: RnnTuning; v4: boolean } {
@@ -118,13 +106,10 @@ export function lstmCell(e: Engine, a: LstmCellArgs): { h: Tensor; c: Tensor } {
   checkVector(label, 'hOut', hOut, s.H);
   checkVector(label, 'cOut', cOut, s.H);
   checkNoAlias(label, { hOut, cOut, ...(a.seq ? { seq: a.seq } : {}) }, { xProj: a.xProj, h: a.h, c: a.c, whh: a.whh, bias: a.bias });
-  if (hOut.buffer === cOut.buffer || (a.seq && (a.seq.buffer === hOut.buffer || a.seq.buffer === cOut.buffer))) {
-    throw new FlowgpuError(`${label}: hOut, cOut and seq must be separate buffers`);
-  }
   e.dispatch({
     kernel: { family, source, entry: s.v4 ? 'lstm_v4' : 'lstm', constants: { UNITS: s.tuning.units, KSPLIT: s.tuning.ksplit } },
     params: [s.H, s.xOff, s.seqOff, a.bias ? 1 : 0, a.seq ? 1 : 0],
-    bindings: [a.xProj, a.h, a.whh, a.bias ?? a.xProj, a.c, hOut, cOut, a.seq ?? dummyOut(e)],
+    bindings: [a.xProj, a.h, a.whh, a.bias ?? a.xProj, a.c, hOut, cOut, a.seq ?? e.placeholder()],
     workgroups: grid(e, Math.ceil(s.H / s.tuning.units)),
   });
   return { h: hOut, c: cOut };
@@ -150,11 +135,10 @@ export function gruCell(e: Engine, a: GruCellArgs): Tensor {
   const hOut = a.hOut ?? e.empty([s.H], 'f32', 'gru.h');
   checkVector(label, 'hOut', hOut, s.H);
   checkNoAlias(label, { hOut, ...(a.seq ? { seq: a.seq } : {}) }, { xProj: a.xProj, h: a.h, whh: a.whh, bhh: a.bhh });
-  if (a.seq && a.seq.buffer === hOut.buffer) throw new FlowgpuError(`${label}: hOut and seq must be separate buffers`);
   e.dispatch({
     kernel: { family, source, entry: s.v4 ? 'gru_v4' : 'gru', constants: { UNITS: s.tuning.units, KSPLIT: s.tuning.ksplit } },
     params: [s.H, s.xOff, s.seqOff, a.bhh ? 1 : 0, a.seq ? 1 : 0],
-    bindings: [a.xProj, a.h, a.whh, a.bhh ?? a.xProj, hOut, a.seq ?? dummyOut(e)],
+    bindings: [a.xProj, a.h, a.whh, a.bhh ?? a.xProj, hOut, a.seq ?? e.placeholder()],
     workgroups: grid(e, Math.ceil(s.H / s.tuning.units)),
   });
   return hOut;

@@ -1,6 +1,6 @@
 import source from '../../shaders/shape.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
-import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { checkOutNotInput, describeShape, FlowgpuError } from '../gpu/errors.js';
 import { i32, type Param } from '../gpu/params.js';
 import type { Tensor } from '../gpu/tensor.js';
 
@@ -46,7 +46,7 @@ function around(shape: readonly number[], axis: number): [number, number, number
 }
 
 function output(e: Engine, shape: number[], like: Tensor, label: string, out?: Tensor, inputs: readonly Tensor[] = [like]): Tensor {
-  if (out && inputs.some((t) => t.buffer === out.buffer)) throw new FlowgpuError(`${label}: out shares its buffer with an input; write to a separate tensor`);
+  checkOutNotInput(label, out, inputs);
   const y = out ?? e.empty(shape, like.dtype, label);
   const n = shape.reduce((a, b) => a * b, 1);
   if (y.size !== n || y.dtype !== like.dtype) {

@@ -1,6 +1,6 @@
 import source from '../../shaders/softmax.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
-import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { checkOutNotInput, describeShape, FlowgpuError } from '../gpu/errors.js';
 import { f32 } from '../gpu/params.js';
 import type { Tensor } from '../gpu/tensor.js';
 
@@ -46,7 +46,7 @@ export function softmax(e: Engine, x: Tensor, o: SoftmaxOptions = {}): Tensor {
     }
   }
   const y = o.out ?? e.empty(x.shape, 'f32', label);
-  if (o.out && (o.out.buffer === x.buffer || o.out.buffer === o.mask?.buffer)) throw new FlowgpuError(`${label}: out shares its buffer with an input; write to a separate tensor`);
+  checkOutNotInput(label, o.out, [x, o.mask]);
   if (y.size !== x.size) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} does not match input ${describeShape(x.shape)}`);
   const maskValue = o.maskValue ?? -1e4;
   const exclude = maskValue === -Infinity;

@@ -65,6 +65,20 @@ describe('engine', () => {
     assert(ri instanceof Int32Array, 'i32 comes back as Int32Array');
   });
 
+  it('keeps one placeholder binding per engine, outside every tidy scope', async () => {
+    const e = await getEngine();
+    e.tidy(() => {
+      e.placeholder(); // made inside a scope
+      return null;
+    });
+    const ph = e.placeholder();
+    assert(!ph.isReleased, 'tidy does not release the placeholder');
+    assert(e.placeholder() === ph, 'the same tensor each time');
+    ph.release();
+    const again = e.placeholder();
+    assert(again !== ph && !again.isReleased, 'a released placeholder is made again');
+  });
+
   it('rejects an upload that does not fill its shape', async () => {
     const e = await getEngine();
     await assertRejects(() => e.upload(new Float32Array(5), [2, 3], 'mel'), /mel: 5 values do not fill shape \[2, 3\]/);

@@ -1,6 +1,7 @@
 // Reads test inputs the same way in Node, Deno and the browser test page.
 // Golden fixtures live in ../shared/golden beside the checkout; the browser page serves them
 // under /shared/golden/.
+import type { Checkpoint, HostTensor } from '../../src/io/host-tensor.js';
 
 type DenoLike = { readFile(path: string): Promise<Uint8Array>; cwd(): string };
 
@@ -19,4 +20,16 @@ export async function readFileBytes(relativeToRepo: string): Promise<Uint8Array>
 /** A file of ../shared/golden (e.g. 'waveglow-small.safetensors'). */
 export function readGolden(name: string): Promise<Uint8Array> {
   return readFileBytes(`../shared/golden/${name}`);
+}
+
+/** The tensor `name` of a golden checkpoint; a clear error when the file lacks it. */
+export function goldenTensor(g: Checkpoint, name: string): HostTensor {
+  const t = g.tensors.get(name);
+  if (!t) throw new Error(`golden file lacks ${name}`);
+  return t;
+}
+
+/** An integer tensor (int64 in the golden files) as plain numbers. */
+export function ints(t: HostTensor): number[] {
+  return Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
 }

@@ -1,6 +1,7 @@
 // Inputs for the checkpoint tests: tiny torch.save files (made once with torch 1.13, embedded as
 // base64 so the tests run unchanged in Node, Deno and the browser) and pickle-assembly helpers.
 
+import { concatBytes } from '../../src/io/dtype.js';
 import { readGolden } from '../helpers/files.js';
 
 export function fromBase64(b64: string): Uint8Array {
@@ -18,13 +19,7 @@ export function bytes(...parts: (string | number | number[] | Uint8Array)[]): Ui
       : typeof p === 'number' ? Uint8Array.of(p)
         : Uint8Array.from(p),
   );
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 export function u32le(n: number): number[] {

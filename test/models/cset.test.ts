@@ -4,23 +4,13 @@
 // safetensors weights and from cset-small.pth.tar read directly.
 import type { Engine } from '../../src/gpu/engine.js';
 import { loadCheckpoint, toFloat32, withPrefix } from '../../src/io/checkpoint.js';
-import type { Checkpoint, HostTensor } from '../../src/io/host-tensor.js';
+import type { Checkpoint } from '../../src/io/host-tensor.js';
 import { CSET, type CsetOutput, transposeMel } from '../../src/models/cset.js';
 import { assert, assertArrayEqual, assertClose, assertEqual, assertRejects } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
-import { readGolden } from '../helpers/files.js';
+import { goldenTensor as tensor, ints, readGolden } from '../helpers/files.js';
 
 const TOL = 1e-3;
-
-function tensor(g: Checkpoint, name: string): HostTensor {
-  const t = g.tensors.get(name);
-  assert(t, `golden file lacks ${name}`);
-  return t;
-}
-
-function ints(t: HostTensor): number[] {
-  return Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
-}
 
 describe('XSpkEmoTrans (cset-small golden)', () => {
   let e: Engine;

@@ -4,20 +4,10 @@ import type { Checkpoint, HostTensor } from '../../src/io/host-tensor.js';
 import { maskLengths, maximumPath } from '../../src/ops/mas.js';
 import { assert, assertArrayEqual, assertClose, assertEqual, assertRejects, randArray, relMaxError } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
-import { readGolden } from '../helpers/files.js';
+import { goldenTensor as get, ints, readGolden } from '../helpers/files.js';
 
 // The golden README's tolerance for Glow-TTS (max abs err / max |ref|).
 const TOL = 1e-3;
-
-function get(ckpt: Checkpoint, name: string): HostTensor {
-  const t = ckpt.tensors.get(name);
-  if (!t) throw new Error(`golden file lacks ${name}`);
-  return t;
-}
-
-function ints(t: HostTensor): number[] {
-  return Array.from(t.data as BigInt64Array, (v) => Number(v));
-}
 
 /** The golden weights grown into a 3-speaker model (gin 6): speaker table, WN cond layers and
  *  the duration predictor's extra input channels, seeded random. */

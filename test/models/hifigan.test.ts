@@ -3,19 +3,13 @@
 // load), from the safetensors and from hifigan-small.pth.tar ({generator: state_dict}) directly.
 import type { Engine } from '../../src/gpu/engine.js';
 import { loadCheckpoint, toFloat32, withPrefix } from '../../src/io/checkpoint.js';
-import type { Checkpoint, HostTensor } from '../../src/io/host-tensor.js';
+import type { Checkpoint } from '../../src/io/host-tensor.js';
 import { HiFiGAN } from '../../src/models/hifigan.js';
-import { assert, assertArrayEqual, assertClose, assertEqual, assertRejects } from '../helpers/check.js';
+import { assertArrayEqual, assertClose, assertEqual, assertRejects } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
-import { readGolden } from '../helpers/files.js';
+import { goldenTensor as tensor, readGolden } from '../helpers/files.js';
 
 const TOL = 1e-3;
-
-function tensor(g: Checkpoint, name: string): HostTensor {
-  const t = g.tensors.get(name);
-  assert(t, `golden file lacks ${name}`);
-  return t;
-}
 
 describe('HiFi-GAN (hifigan-small golden)', () => {
   let e: Engine;

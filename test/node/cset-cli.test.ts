@@ -8,23 +8,18 @@ import { run as speak } from '../../src/cli/speak.js';
 import { run as tts } from '../../src/cli/tts.js';
 import { run as vocode } from '../../src/cli/vocode.js';
 import { loadCheckpoint, toFloat32 } from '../../src/io/checkpoint.js';
-import type { Checkpoint, HostTensor } from '../../src/io/host-tensor.js';
+import type { Checkpoint } from '../../src/io/host-tensor.js';
 import { readNpy, writeNpy } from '../../src/io/npy.js';
 import { decodeWav, encodeWav } from '../../src/io/wav.js';
 import { transposeMel } from '../../src/models/cset.js';
 import { assert, assertArrayEqual, assertClose, assertRejects } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { goldenTensor as tensor } from '../helpers/files.js';
 
 const GOLDEN = '../shared/golden/cset-small.safetensors';
 const PTH = '../shared/golden/cset-small.pth.tar';
 const HIFIGAN = '../shared/golden/hifigan-small.safetensors';
 const HIFIGAN_PTH = '../shared/golden/hifigan-small.pth.tar';
-
-function tensor(g: Checkpoint, name: string): HostTensor {
-  const t = g.tensors.get(name);
-  assert(t, `golden file lacks ${name}`);
-  return t;
-}
 
 describe('flowgpu tts with XSpkEmoTrans (cset-small)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowgpu-cset-'));

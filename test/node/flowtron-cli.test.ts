@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run as latents } from '../../src/cli/latents.js';
 import { run as style } from '../../src/cli/style.js';
-import { readNpy } from '../../src/io/npy.js';
-import { encodeNpyF32, run as tts } from '../../src/cli/tts.js';
+import { readNpy, writeNpy } from '../../src/io/npy.js';
+import { run as tts } from '../../src/cli/tts.js';
 import type { Engine } from '../../src/gpu/engine.js';
 import { loadCheckpoint, toFloat32 } from '../../src/io/checkpoint.js';
 import type { Checkpoint } from '../../src/io/host-tensor.js';
@@ -31,11 +31,11 @@ describe('flowgpu tts / style / latents with Flowtron', () => {
     dir = mkdtempSync(join(tmpdir(), 'flowtron-cli-'));
     for (let i = 0; i < 3; i++) {
       const t = golden.tensors.get(`posterior.input.mel.${i}`)!;
-      writeFileSync(join(dir, `ref${i}.npy`), encodeNpyF32(toFloat32(t), [80, t.shape[2]!]));
+      writeFileSync(join(dir, `ref${i}.npy`), writeNpy(toFloat32(t), [80, t.shape[2]!]));
     }
     const full = golden.tensors.get('output.mel_full')!;
-    writeFileSync(join(dir, 'ref3.npy'), encodeNpyF32(toFloat32(full), [80, full.shape[2]!]));
-    writeFileSync(join(dir, 'bad.npy'), encodeNpyF32(new Float32Array(40 * 7), [40, 7]));
+    writeFileSync(join(dir, 'ref3.npy'), writeNpy(toFloat32(full), [80, full.shape[2]!]));
+    writeFileSync(join(dir, 'bad.npy'), writeNpy(new Float32Array(40 * 7), [40, 7]));
     writeFileSync(join(dir, 'refs.csv'), TEXTS.map((t, i) => `ref${i}.npy,"${t}"`).join('\n') + '\n');
     writeFileSync(join(dir, 'empty.csv'), '# no rows\n\n');
     writeFileSync(join(dir, 'bad.csv'), `bad.npy,${TEXTS[0]}\n`);

@@ -121,6 +121,9 @@ describe('rnn', () => {
     await assertRejects(() => gruCell(e, { xProj: e.upload(new Float32Array(12), [12]), h, whh: e.upload(new Float32Array(12 * H), [3 * H, H]), bhh: h }), /gruCell: bhh \[4\] should have 12 elements/);
     const whh = e.upload(new Float32Array(16 * H), [4 * H, H]);
     await assertRejects(() => lstmCell(e, { xProj: x, h, c: e.upload(new Float32Array(H), [H]), whh, hOut: h }), /lstmCell: hOut shares its buffer with h; write to a separate tensor/);
+    const hOut = e.upload(new Float32Array(H), [H]);
+    await assertRejects(() => lstmCell(e, { xProj: x, h, c: e.upload(new Float32Array(H), [H]), whh, hOut, cOut: hOut }), /lstmCell: hOut, cOut must be separate buffers/);
+    await assertRejects(() => gruCell(e, { xProj: e.upload(new Float32Array(3 * H), [3 * H]), h, whh: e.upload(new Float32Array(12 * H), [3 * H, H]), hOut, seq: hOut }), /gruCell: hOut, seq must be separate buffers/);
     await assertRejects(() => lstm(e, e.upload(new Float32Array(10), [2, 5]), { wih: e.upload(new Float32Array(16 * 4), [16, 4]), whh: e.upload(new Float32Array(16 * 4), [16, 4]) }), /lstm: wih \[16, 4\] should be \[16, 5\] for input \[2, 5\]/);
   });
 });
