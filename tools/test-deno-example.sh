@@ -2,7 +2,7 @@
 # Runs examples/deno/speak.ts (Deno's built-in WebGPU + dist/flowgpu.js) on the golden weights
 # and checks that each WAV exists and that `sox --i` reads it: Glow-TTS + HiFi-GAN from text,
 # XSpkEmoTrans + HiFi-GAN from the fixture's token ids, speaker embedding and emotion id, Glow-TTS +
-# Griffin-Lim, and the demo voice with no model arguments when weights/ has it.
+# Griffin-Lim, and the demo voice (weights/) with no model arguments.
 # Needs dist/ built (node tools/build.mjs). Exits non-zero on failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,10 +48,6 @@ run "XSpkEmoTrans + HiFi-GAN (ids, hard emotion)" "$golden/cset-small.pth.tar" "
   --speaker-embedding "$out/cset-speaker.npy" --emotion "$(cat "$out/cset-emotion.txt")"
 run "Glow-TTS + Griffin-Lim (--voice)" --voice "$golden/glowtts-small.safetensors" "Griffin-Lim needs no weights." \
   "$out/glowtts-griffinlim.wav" --iterations 8
-if [ -f weights/demo-voice.safetensors ]; then
-  run "demo voice + Griffin-Lim (no model arguments)" "Hello there." "$out/demo-voice.wav"
-else
-  echo "-- deno example: demo voice skipped (weights/demo-voice.safetensors is not built yet)"
-fi
+run "demo voice + Griffin-Lim (no model arguments)" "Hello there." "$out/demo-voice.wav"
 [ $status -eq 0 ] && echo "deno example: passed" || echo "deno example: FAILED"
 exit $status
