@@ -19,7 +19,7 @@ import { Flowtron } from './models/flowtron.js';
 import { GlowTTS } from './models/glowtts.js';
 import { type GriffinLimConfig, loadGriffinLim } from './models/griffinlim.js';
 import { HiFiGAN } from './models/hifigan.js';
-import type { Vocoder } from './models/vocoder.js';
+import type { Vocoder, VocodeOptions } from './models/vocoder.js';
 import { WaveGlow } from './models/waveglow.js';
 import { melSpectrogram } from './ops/stft.js';
 import { textToIds } from './text/index.js';
@@ -28,6 +28,7 @@ import { demoVoiceBytes, demoVoiceUrl } from './voice.js';
 export type { ModelKind, Detection } from './io/detect.js';
 export type { Checkpoint, HostTensor } from './io/host-tensor.js';
 export type { WeightSource, Progress } from './io/source.js';
+export type { VocodeOptions } from './models/vocoder.js';
 export { readSource } from './io/source.js';
 export { loadCheckpoint, withPrefix, detectFormat, toFloat32, stateDictOf } from './io/checkpoint.js';
 export { detect } from './io/detect.js';
@@ -316,20 +317,8 @@ export async function synthesize(tts: LoadedModel, input: string | ArrayLike<num
   }
 }
 
-export interface VocodeOptions {
-  /** WaveGlow: latent standard deviation (default 0.666 for speech; the goldens use 0.6). */
-  sigma?: number;
-  /** WaveGlow: seed of the GPU noise (default 0). */
-  seed?: number;
-  /** WaveGlow: explicit unit-normal noise in its draw order (see WaveGlowInferOptions). */
-  noise?: Float32Array[];
-  /** WaveGlow: denoiser strength (default 0: off; 0.1 suggested). */
-  denoise?: number;
-  /** Progress per finished time window. */
-  onProgress?: (done: number, total: number) => void;
-}
-
-/** mel `[nMel, frames]` → audio with a WaveGlow or HiFi-GAN model. */
+/** mel `[nMel, frames]` → audio with a WaveGlow or HiFi-GAN model (WaveGlow's sigma defaults to 0.666 here, the
+ *  value the TTS demos use for speech; the goldens and `flowgpu vocode` use WaveGlow's 0.6). */
 export async function vocode(vocoder: LoadedModel, mel: Float32Array, frames: number, o: VocodeOptions = {}): Promise<Float32Array> {
   if (!isVocoder(vocoder)) throw new FlowgpuError(`a ${modelName(vocoder.kind)} model is not a vocoder: use a WaveGlow or HiFi-GAN checkpoint (or Griffin-Lim)`);
   if (mel.length !== vocoder.nMel * frames) {
@@ -340,6 +329,7 @@ export async function vocode(vocoder: LoadedModel, mel: Float32Array, frames: nu
     return vocoder.model.infer(mel, frames, {
       sigma: o.sigma ?? 0.666, seed: o.seed ?? 0, denoise: o.denoise ?? 0, onProgress: o.onProgress,
       ...(o.noise ? { noise: o.noise } : {}),
+      ...(o.chunkLength ? { chunkLength: o.chunkLength } : {}),
     });
   }
   if (vocoder.kind === 'griffinlim') return vocoder.model.infer(mel, frames, o.onProgress ? { onProgress: o.onProgress } : {});
