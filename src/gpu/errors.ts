@@ -16,3 +16,19 @@ export function checkOutNotInput(label: string, out: Tensor | undefined, inputs:
     throw new FlowgpuError(`${label}: out shares its buffer with an input; write to a separate tensor`);
   }
 }
+
+/** Refuses non-finite values where data enters or leaves a model (a NaN mel, a silent WAV from
+ *  NaN weights): says what holds them, where the first one is and how many there are. */
+export function assertFinite(values: ArrayLike<number>, what: string, hint = ''): void {
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      if (first < 0) first = i;
+      count++;
+    }
+  }
+  if (count > 0) {
+    throw new FlowgpuError(`${what} holds ${count} non-finite value${count === 1 ? '' : 's'} (NaN or ±Infinity; the first at index ${first})${hint ? `: ${hint}` : ''}`);
+  }
+}
