@@ -14,13 +14,28 @@ export interface NpyArray {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+type Getter = (v: DataView, o: number, little: boolean) => number;
+// A Map keyed by the file's dtype text ("__proto__" must not reach Object.prototype); with sizes.
+const READERS = new Map<string, [number, Getter]>([
+  ['f4', [4, (v, o, le) => v.getFloat32(o, le)]], ['f8', [8, (v, o, le) => v.getFloat64(o, le)]],
+  ['f2', [2, (v, o, le) => f16ToF32(v.getUint16(o, le))]], ['i1', [1, (v, o) => v.getInt8(o)]],
+  ['u1', [1, (v, o) => v.getUint8(o)]], ['i2', [2, (v, o, le) => v.getInt16(o, le)]],
+  ['u2', [2, (v, o, le) => v.getUint16(o, le)]], ['i4', [4, (v, o, le) => v.getInt32(o, le)]],
+  ['u4', [4, (v, o, le) => v.getUint32(o, le)]], ['i8', [8, (v, o, le) => Number(v.getBigInt64(o, le))]],
+]);
+
 export function readNpy(bytes: Uint8Array | ArrayBuffer): NpyArray {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   if (b.length < 10 || MAGIC.some((m, i) => b[i] !== m)) throw new FlowgpuError('not a .npy file (no \\x93NUMPY magic)');
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const major = b[6]!;
-  const headerLen = major === 1 ? v.getUint16(8, true) : v.getUint32(8, true);
+  if (major < 1 || major > 3) throw new FlowgpuError(`.npy: format version ${major} is not one of 1, 2, 3`);
   const start = major === 1 ? 10 : 12;
+  if (b.length < start) throw new FlowgpuError(`.npy: the file is truncated (${b.length} bytes, the header length needs ${start})`);
+  const headerLen = major === 1 ? v.getUint16(8, true) : v.getUint32(8, true);
+  if (start + headerLen > b.length) {
+    throw new FlowgpuError(`.npy: the file is truncated (its header says ${headerLen} bytes, ${b.length - start} follow)`);
+  }
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(b.subarray(start, start + headerLen));
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*True/.test(header);
@@ -30,19 +45,13 @@ export function readNpy(bytes: Uint8Array | ArrayBuffer): NpyArray {
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new FlowgpuError(`.npy: bad shape (${shapeText})`);
   const n = shape.reduce((a, c) => a * c, 1);
   const little = descr[0] !== '>';
-  const kind = descr.slice(1);
-  const size = Number(kind.slice(1));
+  const reader = READERS.get(descr.slice(1));
+  if (!reader || !'<>|='.includes(descr[0]!)) throw new FlowgpuError(`.npy: dtype ${descr} is not supported (use float32)`);
+  const [size, read] = reader;
   const at = start + headerLen;
   if (at + n * size > b.length) throw new FlowgpuError(`.npy: the file is truncated (${b.length - at} data bytes for ${n} × ${size})`);
-  const get: Record<string, (o: number) => number> = {
-    f4: (o) => v.getFloat32(o, little), f8: (o) => v.getFloat64(o, little), f2: (o) => f16ToF32(v.getUint16(o, little)),
-    i1: (o) => v.getInt8(o), u1: (o) => v.getUint8(o), i2: (o) => v.getInt16(o, little), u2: (o) => v.getUint16(o, little),
-    i4: (o) => v.getInt32(o, little), u4: (o) => v.getUint32(o, little), i8: (o) => Number(v.getBigInt64(o, little)),
-  };
-  const read = get[kind];
-  if (!read) throw new FlowgpuError(`.npy: dtype ${descr} is not supported (use float32)`);
   const flat = new Float32Array(n);
-  for (let i = 0; i < n; i++) flat[i] = read(at + i * size);
+  for (let i = 0; i < n; i++) flat[i] = read(v, at + i * size, little);
   const data = fortran && shape.length > 1 ? fortranToC(flat, shape) : flat;
   return { shape, data, descr };
 }

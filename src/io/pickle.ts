@@ -4,6 +4,7 @@
 
 import { FlowgpuError } from '../gpu/errors.js';
 import type { DType } from './host-tensor.js';
+import { resolveLimits, type ReadLimits } from './limits.js';
 
 export type PyKey = string | number | bigint | boolean | null;
 export type PyValue =
@@ -42,26 +43,30 @@ export interface UnpickleHooks {
   persistentLoad?(pid: PyValue): PyValue;
   /** `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)`. */
   rebuildTensor?(args: readonly PyValue[]): PyValue;
+  /** Caps on what the pickle may build (`maxPickleObjects`). */
+  limits?: ReadLimits;
 }
 
-export const STORAGE_DTYPES: Record<string, DType> = {
-  FloatStorage: 'f32', HalfStorage: 'f16', BFloat16Storage: 'bf16', DoubleStorage: 'f64', LongStorage: 'i64',
-  IntStorage: 'i32', ShortStorage: 'i16', CharStorage: 'i8', ByteStorage: 'u8', BoolStorage: 'bool',
-};
+// Maps, not object literals: names come from the file, and "toString" must not find Object.prototype's.
+export const STORAGE_DTYPES = new Map<string, DType>([
+  ['FloatStorage', 'f32'], ['HalfStorage', 'f16'], ['BFloat16Storage', 'bf16'], ['DoubleStorage', 'f64'],
+  ['LongStorage', 'i64'], ['IntStorage', 'i32'], ['ShortStorage', 'i16'], ['CharStorage', 'i8'], ['ByteStorage', 'u8'],
+  ['BoolStorage', 'bool'],
+]);
 
 const TORCH_DTYPES = new Set([
   'float32', 'float', 'float16', 'half', 'bfloat16', 'float64', 'double', 'int64', 'long', 'int32', 'int',
   'int16', 'short', 'int8', 'uint8', 'bool',
 ]);
 
-const CALLABLES: Record<string, GlobalKind> = {
-  'collections.OrderedDict': 'dict',
-  'builtins.set': 'set',
-  '__builtin__.set': 'set',
-  'torch._utils._rebuild_tensor_v2': 'tensor',
-  'torch._utils._rebuild_parameter': 'parameter',
-  'torch._utils._rebuild_parameter_with_state': 'parameter',
-};
+const CALLABLES = new Map<string, GlobalKind>([
+  ['collections.OrderedDict', 'dict'],
+  ['builtins.set', 'set'],
+  ['__builtin__.set', 'set'],
+  ['torch._utils._rebuild_tensor_v2', 'tensor'],
+  ['torch._utils._rebuild_parameter', 'parameter'],
+  ['torch._utils._rebuild_parameter_with_state', 'parameter'],
+]);
 
 /** Top-level Python packages of the model repos whose module classes appear in whole-module pickles. */
 const MODEL_PACKAGES = new Set([
@@ -73,8 +78,9 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function classifyGlobal(module: string, name: string): GlobalKind | undefined {
   const qual = `${module}.${name}`;
-  if (CALLABLES[qual]) return CALLABLES[qual];
-  if (module === 'torch' && name in STORAGE_DTYPES) return 'storage';
+  const callable = CALLABLES.get(qual);
+  if (callable) return callable;
+  if (module === 'torch' && STORAGE_DTYPES.has(name)) return 'storage';
   if (module === 'torch' && TORCH_DTYPES.has(name)) return 'dtype';
   if (!IDENT.test(name) || !module.split('.').every((p) => IDENT.test(p))) return undefined;
   if (module.startsWith('torch.nn.modules.')) return 'class';
@@ -114,7 +120,7 @@ export function isTuple(v: PyValue): v is PyValue[] {
   return Array.isArray(v) && Object.isFrozen(v);
 }
 
-function typeName(v: PyValue): string {
+export function typeName(v: PyValue): string {
   if (v === null) return 'None';
   if (Array.isArray(v)) return isTuple(v) ? 'tuple' : 'list';
   if (v instanceof PyDict) return 'dict';
@@ -133,6 +139,8 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}, start = 0)
   let opPos = start;
   const stack: (PyValue | typeof MARK_SENTINEL)[] = [];
   const memo = new Map<number, PyValue>();
+  const { maxPickleObjects } = resolveLimits(hooks.limits);
+  let objects = 0;
 
   const fail = (what: string): FlowgpuError => new FlowgpuError(`corrupt pickle at byte ${opPos}: ${what}`);
   const need = (n: number): number => {
@@ -189,7 +197,17 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}, start = 0)
     return items;
   };
   const push = (v: PyValue) => stack.push(v);
-  const tuple = (items: PyValue[]) => Object.freeze(items) as PyValue[];
+  /** Counts each container built: a few bytes per opcode must not add up to gigabytes of objects. */
+  const made = <T extends PyValue>(v: T): T => {
+    if (++objects > maxPickleObjects) {
+      throw new FlowgpuError(
+        `pickle builds more than ${maxPickleObjects} lists, dicts and objects; no checkpoint of a supported model ` +
+          'needs that many (damaged or hostile file; a trusted one can raise the read limit maxPickleObjects)',
+      );
+    }
+    return v;
+  };
+  const tuple = (items: PyValue[]) => made(Object.freeze(items) as PyValue[]);
   const key = (k: PyValue): PyKey => {
     if (k === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof k)) return k as PyKey;
     throw fail(`unsupported dict key of type ${typeName(k)}`);
@@ -201,7 +219,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}, start = 0)
   };
   const appendItems = (target: PyValue, items: PyValue[]) => {
     if (!Array.isArray(target) || Object.isFrozen(target)) throw fail(`APPEND(S) on a ${typeName(target)}`);
-    target.push(...items);
+    for (const v of items) target.push(v); // not push(...items): a million items would overflow the stack
   };
   const global = (module: string, name: string): PyGlobal => {
     const kind = classifyGlobal(module, name);
@@ -213,14 +231,14 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}, start = 0)
     if (!isTuple(args)) throw fail(`REDUCE arguments are a ${typeName(args)}, not a tuple`);
     switch (fn.kind) {
       case 'dict': {
-        const d = new PyDict();
+        const d = made(new PyDict());
         const pairs = args[0];
         if (Array.isArray(pairs)) for (const p of pairs) if (Array.isArray(p) && p.length === 2) d.set(key(p[0]!), p[1]!);
         return d;
       }
       case 'set': {
         const items = args[0];
-        return new PySet(Array.isArray(items) ? items : []);
+        return made(new PySet(Array.isArray(items) ? items : []));
       }
       case 'tensor':
         if (!hooks.rebuildTensor) throw fail(`${fn.qualname} in a pickle that holds no tensors`);
@@ -255,10 +273,10 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}, start = 0)
       case 0x95: u64(); break; // FRAME: framing is only a hint for buffered readers
       case 0x2e: return { value: pop(), end: pos }; // STOP
       case 0x28: stack.push(MARK_SENTINEL); break; // MARK
-      case 0x7d: push(new PyDict()); break; // EMPTY_DICT
-      case 0x5d: push([]); break; // EMPTY_LIST
+      case 0x7d: push(made(new PyDict())); break; // EMPTY_DICT
+      case 0x5d: push(made([])); break; // EMPTY_LIST
       case 0x29: push(tuple([])); break; // EMPTY_TUPLE
-      case 0x8f: push(new PySet()); break; // EMPTY_SET
+      case 0x8f: push(made(new PySet())); break; // EMPTY_SET
       case 0x74: push(tuple(popMark())); break; // TUPLE
       case 0x85: push(tuple([pop()])); break; // TUPLE1
       case 0x86: { const b = pop(); push(tuple([pop(), b])); break; } // TUPLE2
@@ -317,7 +335,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}, start = 0)
         const cls = pop();
         if (!(cls instanceof PyGlobal) || cls.kind !== 'class') throw fail(`NEWOBJ of ${typeName(cls)}`);
         if (!isTuple(args)) throw fail('NEWOBJ arguments are not a tuple');
-        push(new PyObject(cls));
+        push(made(new PyObject(cls)));
         break;
       }
       case 0x62: { const state = pop(); build(top(), state); break; } // BUILD

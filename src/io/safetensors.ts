@@ -5,16 +5,50 @@ import { FlowgpuError, describeShape } from '../gpu/errors.js';
 import { concatBytes, DTYPE_SIZE, tensorBytes, viewAs } from './dtype.js';
 import { numel, type Checkpoint, type DType, type HostTensor } from './host-tensor.js';
 
-const TO_DTYPE: Record<string, DType> = {
-  F32: 'f32', F16: 'f16', BF16: 'bf16', F64: 'f64', I64: 'i64', I32: 'i32', I16: 'i16', I8: 'i8', U8: 'u8', BOOL: 'bool',
-};
-const FROM_DTYPE = Object.fromEntries(Object.entries(TO_DTYPE).map(([k, v]) => [v, k])) as Record<DType, string>;
+// A Map: the dtype name comes from the file, and "__proto__" must not find Object.prototype.
+const TO_DTYPE = new Map<string, DType>([
+  ['F32', 'f32'], ['F16', 'f16'], ['BF16', 'bf16'], ['F64', 'f64'], ['I64', 'i64'], ['I32', 'i32'], ['I16', 'i16'],
+  ['I8', 'i8'], ['U8', 'u8'], ['BOOL', 'bool'],
+]);
+const FROM_DTYPE = Object.fromEntries([...TO_DTYPE].map(([k, v]) => [v, k])) as Record<DType, string>;
 
 /** The spec's cap on the JSON header; also keeps a lying length from allocating gigabytes. */
 const MAX_HEADER = 100 * 1024 * 1024;
 
 function bad(what: string): FlowgpuError {
   return new FlowgpuError(`invalid safetensors file: ${what}`);
+}
+
+/** The first key that some object of a (valid) JSON text repeats. JSON.parse silently keeps the
+ *  last; a header that names a tensor twice is ambiguous. One linear scan, no recursion. */
+export function duplicateJsonKey(json: string): string | undefined {
+  const open: (Set<string> | null)[] = []; // per open object its keys; null for an array
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const ch = json[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      const keys = open[open.length - 1];
+      if (expectKey && keys) {
+        const k = JSON.parse(json.slice(i, j + 1)) as string;
+        if (keys.has(k)) return k;
+        keys.add(k);
+        expectKey = false;
+      }
+      i = j;
+    } else if (ch === '{') {
+      open.push(new Set());
+      expectKey = true;
+    } else if (ch === '[') {
+      open.push(null);
+    } else if (ch === '}' || ch === ']') {
+      open.pop();
+    } else if (ch === ',') {
+      expectKey = !!open[open.length - 1];
+    }
+  }
+  return undefined;
 }
 
 export function readSafetensors(bytes: Uint8Array): Checkpoint {
@@ -29,12 +63,16 @@ export function readSafetensors(bytes: Uint8Array): Checkpoint {
   const dataLen = bytes.length - dataStart;
 
   let header: unknown;
+  let json: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart)));
+    json = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart));
+    header = JSON.parse(json);
   } catch (e) {
     throw bad(`header is not valid JSON (${(e as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw bad('header is not a JSON object');
+  const twice = duplicateJsonKey(json);
+  if (twice !== undefined) throw bad(`the header names ${JSON.stringify(twice)} twice in one object`);
 
   const metadata: Record<string, string> = {};
   const spans: { name: string; begin: number; end: number }[] = [];
@@ -44,13 +82,14 @@ export function readSafetensors(bytes: Uint8Array): Checkpoint {
       if (typeof entry !== 'object' || entry === null) throw bad('__metadata__ is not an object');
       for (const [k, v] of Object.entries(entry)) {
         if (typeof v !== 'string') throw bad(`__metadata__.${k} is not a string`);
-        metadata[k] = v;
+        // an own property even for a key like "__proto__"
+        Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
       }
       continue;
     }
     const { dtype: st, shape, data_offsets: offsets } = (entry ?? {}) as Record<string, unknown>;
-    const dtype = typeof st === 'string' ? TO_DTYPE[st] : undefined;
-    if (!dtype) throw bad(`tensor "${name}" has dtype ${JSON.stringify(st)}; flowgpu reads ${Object.keys(TO_DTYPE).join(', ')}`);
+    const dtype = typeof st === 'string' ? TO_DTYPE.get(st) : undefined;
+    if (!dtype) throw bad(`tensor "${name}" has dtype ${JSON.stringify(st)}; flowgpu reads ${[...TO_DTYPE.keys()].join(', ')}`);
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
       throw bad(`tensor "${name}" has a malformed shape ${JSON.stringify(shape)}`);
     }
@@ -65,15 +104,15 @@ export function readSafetensors(bytes: Uint8Array): Checkpoint {
     if (count * DTYPE_SIZE[dtype] !== end - begin) {
       throw bad(`tensor "${name}" ${st} ${describeShape(shape)} needs ${count * DTYPE_SIZE[dtype]} bytes, its offsets give ${end - begin}`);
     }
-    spans.push({ name, begin, end });
+    if (end > begin) spans.push({ name, begin, end }); // an empty tensor overlaps nothing
     tensors.set(name, { dtype, shape, data: viewAs(dtype, bytes.subarray(dataStart + begin, dataStart + end), count) });
   }
   spans.sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < spans.length; i++) {
     const prev = spans[i - 1]!;
     const cur = spans[i]!;
-    if (cur.begin < prev.end && cur.end > cur.begin) {
-      throw bad(`tensors "${prev.name}" and "${cur.name}" overlap in the data section`);
+    if (cur.begin < prev.end) {
+      throw bad(`tensors "${prev.name}" [${prev.begin}, ${prev.end}) and "${cur.name}" [${cur.begin}, ${cur.end}) overlap in the data section`);
     }
   }
   return { tensors, metadata };

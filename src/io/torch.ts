@@ -3,9 +3,10 @@
 
 import { FlowgpuError, describeShape } from '../gpu/errors.js';
 import { DTYPE_SIZE, allocate, concatBytes, tensorBytes, viewAs } from './dtype.js';
-import { numel, type Checkpoint, type DType, type HostTensor } from './host-tensor.js';
+import { numel, type Checkpoint, type DType, type HostData, type HostTensor } from './host-tensor.js';
+import { ByteBudget, resolveLimits, type ReadLimits } from './limits.js';
 import {
-  PyDict, PyGlobal, PyObject, PySet, STORAGE_DTYPES, isTuple, unpickle, type OpaqueValue, type PyValue,
+  PyDict, PyGlobal, PyObject, PySet, STORAGE_DTYPES, isTuple, typeName, unpickle, type OpaqueValue, type PyValue,
   type UnpickleHooks,
 } from './pickle.js';
 import { foldPair } from './weightnorm.js';
@@ -52,24 +53,30 @@ function storageRef(pid: PyValue, expected: number): { key: string; dtype: DType
   if (typeof key !== 'string' || !Number.isSafeInteger(n) || (n as number) < 0) {
     throw new FlowgpuError(`malformed storage record for key ${String(key)}`);
   }
-  return { key, dtype: STORAGE_DTYPES[type.name]!, numel: n as number };
+  return { key, dtype: STORAGE_DTYPES.get(type.name)!, numel: n as number };
 }
 
-function tensorHooks(persistentLoad: (pid: PyValue) => PyValue): UnpickleHooks {
+function tensorHooks(persistentLoad: (pid: PyValue) => PyValue, limits: ReadLimits): UnpickleHooks {
   return {
     persistentLoad,
+    limits,
     rebuildTensor(args) {
       const [storage, offset, size, stride] = args;
       if (!(storage instanceof TorchStorage) || !Number.isSafeInteger(offset) || !isIndexList(size ?? null) ||
         !isIndexList(stride ?? null) || (size as number[]).length !== (stride as number[]).length) {
         throw new FlowgpuError('malformed tensor record in checkpoint (expected storage, offset, size, stride)');
       }
+      if ((offset as number) < 0) {
+        throw new FlowgpuError(
+          `malformed tensor record in checkpoint: storage offset ${offset as number} into storage "${storage.key}" is negative`,
+        );
+      }
       return new TorchTensor(storage, offset as number, size as number[], stride as number[]);
     },
   };
 }
 
-function readZipLayout(bytes: Uint8Array): PyValue {
+function readZipLayout(bytes: Uint8Array, limits: ReadLimits): PyValue {
   const entries = readZip(bytes);
   const pkls = [...entries.keys()].filter((n) => n === 'data.pkl' || n.endsWith('/data.pkl'));
   if (pkls.length !== 1) {
@@ -96,7 +103,7 @@ function readZipLayout(bytes: Uint8Array): PyValue {
       storages.set(ref.key, s);
     }
     return s;
-  });
+  }, limits);
   return unpickle(entries.get(pkls[0]!)!, hooks).value;
 }
 
@@ -110,15 +117,13 @@ interface LegacyPickles {
 }
 
 /** The legacy layout's five pickles; the raw storages follow them. */
-function readLegacyPickles(bytes: Uint8Array): LegacyPickles {
-  const magic = unpickle(bytes, {}, 0);
+function readLegacyPickles(bytes: Uint8Array, limits: ReadLimits = {}): LegacyPickles {
+  const magic = unpickle(bytes, { limits }, 0);
   if (magic.value !== LEGACY_MAGIC) throw new FlowgpuError('not a PyTorch checkpoint: legacy magic number missing');
-  const proto = unpickle(bytes, {}, magic.end);
+  const proto = unpickle(bytes, { limits }, magic.end);
   if (proto.value !== LEGACY_PROTOCOL) throw new FlowgpuError(`unsupported legacy torch.save protocol ${String(proto.value)}`);
-  const sys = unpickle(bytes, {}, proto.end);
-  if (!(sys.value instanceof PyDict) || sys.value.get('little_endian') !== true) {
-    throw new FlowgpuError('checkpoint was saved on a big-endian machine; re-save it on a little-endian one');
-  }
+  const sys = unpickle(bytes, { limits }, proto.end);
+  checkSysInfo(sys.value);
 
   // Storages referenced as views (view_metadata = (view key, offset, size)) resolve against their root.
   const roots = new Map<string, TorchStorage>();
@@ -139,16 +144,38 @@ function readLegacyPickles(bytes: Uint8Array): LegacyPickles {
       throw new FlowgpuError('malformed storage view record in checkpoint');
     }
     const [, offset, size] = viewMeta as [string, number, number];
-    const view = new TorchStorage(`${ref.key}[${offset}:${offset + size}]`, ref.dtype, size);
+    const name = `${ref.key}[${offset}:${offset + size}]`;
+    if (offset + size > root.numel) {
+      throw new FlowgpuError(
+        `corrupt legacy checkpoint: storage view "${name}" reaches past the end of its root storage "${ref.key}", ` +
+          `which has ${root.numel} elements`,
+      );
+    }
+    const view = new TorchStorage(name, ref.dtype, size);
     views.push({ view, root, offset });
     return view;
-  });
+  }, limits);
   const main = unpickle(bytes, hooks, sys.end);
-  const keys = unpickle(bytes, {}, main.end);
+  const keys = unpickle(bytes, { limits }, main.end);
   if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) {
     throw new FlowgpuError('corrupt legacy checkpoint: the storage key list is not a list of strings');
   }
   return { object: main.value, keys: keys.value as string[], roots, views, storagesAt: keys.end };
+}
+
+/** The legacy layout's third pickle, `sys_info`: a dict saying the saving machine was little-endian. */
+function checkSysInfo(sys: PyValue): void {
+  if (!(sys instanceof PyDict)) {
+    throw new FlowgpuError(`corrupt legacy checkpoint: its system-info record is a ${typeName(sys)}, not a dict`);
+  }
+  const little = sys.get('little_endian');
+  if (little === false) throw new FlowgpuError('checkpoint was saved on a big-endian machine; re-save it on a little-endian one');
+  if (little !== true) {
+    throw new FlowgpuError(
+      `corrupt legacy checkpoint: its system-info record has little_endian = ${little === undefined ? 'nothing' : typeName(little)}, ` +
+        'not True or False',
+    );
+  }
 }
 
 /** Where a legacy file's first storage bytes begin (undefined for other files). A reader that
@@ -157,8 +184,8 @@ export function legacyStorageOffset(bytes: Uint8Array): number | undefined {
   return torchLayout(bytes) === 'legacy' ? readLegacyPickles(bytes).storagesAt + 8 : undefined;
 }
 
-function readLegacyLayout(bytes: Uint8Array): PyValue {
-  const { object, keys, roots, views, storagesAt } = readLegacyPickles(bytes);
+function readLegacyLayout(bytes: Uint8Array, limits: ReadLimits): PyValue {
+  const { object, keys, roots, views, storagesAt } = readLegacyPickles(bytes, limits);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = storagesAt;
   for (const key of keys) {
@@ -175,10 +202,9 @@ function readLegacyLayout(bytes: Uint8Array): PyValue {
     pos += 8 + len;
   }
   for (const { view, root, offset } of views) {
+    // bounds were checked against the root's element count when the view was read
     const size = DTYPE_SIZE[view.dtype];
-    if (root.bytes && (offset + view.numel) * size <= root.bytes.length) {
-      view.bytes = root.bytes.subarray(offset * size, (offset + view.numel) * size);
-    }
+    if (root.bytes) view.bytes = root.bytes.subarray(offset * size, (offset + view.numel) * size);
   }
   return object;
 }
@@ -198,10 +224,10 @@ export function torchLayout(bytes: Uint8Array): TorchFile['layout'] | undefined 
 }
 
 /** Parses a torch.save file into its pickled object; tensors stay lazy `TorchTensor` views. */
-export function readTorch(bytes: Uint8Array): TorchFile {
+export function readTorch(bytes: Uint8Array, limits: ReadLimits = {}): TorchFile {
   const layout = torchLayout(bytes);
   if (!layout) throw new FlowgpuError('not a PyTorch checkpoint: expected a zip archive ("PK") or a legacy pickle (0x80 0x02)');
-  return { layout, object: layout === 'zip' ? readZipLayout(bytes) : readLegacyLayout(bytes) };
+  return { layout, object: layout === 'zip' ? readZipLayout(bytes, limits) : readLegacyLayout(bytes, limits) };
 }
 
 function rowMajorStrides(shape: readonly number[]): number[] {
@@ -214,17 +240,22 @@ function rowMajorStrides(shape: readonly number[]): number[] {
   return out;
 }
 
-/** The dense tensor: a view of the storage bytes when contiguous, else a gathered copy. */
-export function materialize(t: TorchTensor, name: string): HostTensor {
+/**
+ * The dense tensor. Bounds are checked now; a contiguous tensor is a view of the storage bytes, a
+ * strided one is gathered into a copy when its `data` is first read (so listing a file's tensors
+ * never allocates), paid from `budget`: a few hostile bytes cannot make gigabytes.
+ */
+export function materialize(t: TorchTensor, name: string, budget: ByteBudget): HostTensor {
   const { storage, offset, shape, stride } = t;
   const n = numel(shape);
   const shapeText = describeShape(shape);
+  const where = `tensor "${name}" ${shapeText} (offset ${offset}, strides ${describeShape(stride)})`;
   if (!storage.bytes) throw new FlowgpuError(`tensor "${name}": its storage "${storage.key}" is missing from the file`);
+  if (!Number.isSafeInteger(n)) throw new FlowgpuError(`${where} has more elements than any file can hold: the checkpoint is damaged`);
   const last = n === 0 ? offset : offset + shape.reduce((acc, s, d) => acc + (s - 1) * stride[d]!, 0);
-  if (offset < 0 || (n > 0 && last >= storage.numel)) {
+  if (n > 0 && last >= storage.numel) {
     throw new FlowgpuError(
-      `tensor "${name}" ${shapeText} (offset ${offset}, strides ${describeShape(stride)}) reaches element ${last} ` +
-        `of storage "${storage.key}", which has only ${storage.numel}: the checkpoint is damaged`,
+      `${where} reaches element ${last} of storage "${storage.key}", which has only ${storage.numel}: the checkpoint is damaged`,
     );
   }
   const size = DTYPE_SIZE[storage.dtype];
@@ -233,9 +264,27 @@ export function materialize(t: TorchTensor, name: string): HostTensor {
   if (contiguous) {
     return { dtype: storage.dtype, shape: [...shape], data: viewAs(storage.dtype, storage.bytes.subarray(offset * size), n) };
   }
+  let data: HostData | undefined;
+  return {
+    dtype: storage.dtype,
+    shape: [...shape],
+    get data() {
+      if (!data) {
+        budget.take(n * size, `gathering ${where}`);
+        data = gather(t, n);
+      }
+      return data;
+    },
+  };
+}
+
+/** Copies a strided tensor into row-major order. */
+function gather(t: TorchTensor, n: number): HostData {
+  const { storage, offset, shape, stride } = t;
+  const size = DTYPE_SIZE[storage.dtype];
   const data = allocate(storage.dtype, n);
   const out = new Uint8Array(data.buffer);
-  const src = storage.bytes;
+  const src = storage.bytes!;
   // Walk the outer indices; copy the innermost dimension as one run when it is unit-stride.
   const rank = shape.length;
   const inner = shape[rank - 1]!;
@@ -254,36 +303,47 @@ export function materialize(t: TorchTensor, name: string): HostTensor {
     }
     for (let d = rank - 2; d >= 0 && ++idx[d]! === shape[d]; d--) idx[d] = 0;
   }
-  return { dtype: storage.dtype, shape: [...shape], data };
+  return data;
 }
 
 function isModule(v: PyValue): v is PyObject {
   return v instanceof PyObject && v.dict.get('_parameters') instanceof PyDict;
 }
 
-/** `module.state_dict()`, from the pickled `_parameters`, `_buffers` and `_modules`. */
-function walkModule(m: PyObject, prefix: string, out: Map<string, TorchTensor>, path: Set<PyObject>): void {
-  if (path.has(m)) throw new FlowgpuError(`checkpoint module tree loops back on itself at "${prefix}"`);
-  path.add(m);
-  const skip = m.dict.get('_non_persistent_buffers_set');
-  for (const group of ['_parameters', '_buffers']) {
-    const entries = m.dict.get(group);
-    if (!(entries instanceof PyDict)) continue;
-    for (const [k, v] of entries) {
-      if (v === null || (group === '_buffers' && skip instanceof PySet && skip.has(k))) continue;
-      if (!(v instanceof TorchTensor)) throw new FlowgpuError(`"${prefix}${String(k)}" in ${m.cls.qualname} is not a tensor`);
-      out.set(`${prefix}${String(k)}`, v);
+/**
+ * `module.state_dict()`, from the pickled `_parameters`, `_buffers` and `_modules`. Iterative (a
+ * module chain as deep as the file allows cannot overflow the stack), and each module object is
+ * walked once: a submodule shared by several parents (memo references) keeps the path it was first
+ * reached by, as `named_parameters()` lists it, so shared subtrees cannot multiply the work.
+ */
+function walkModule(root: PyObject, out: Map<string, TorchTensor>): void {
+  const seen = new Set<PyObject>();
+  // Depth-first in pickle order: children are pushed in reverse so the first is walked first.
+  const todo: { m: PyObject; prefix: string }[] = [{ m: root, prefix: '' }];
+  while (todo.length) {
+    const { m, prefix } = todo.pop()!;
+    if (seen.has(m)) continue;
+    seen.add(m);
+    const skip = m.dict.get('_non_persistent_buffers_set');
+    for (const group of ['_parameters', '_buffers']) {
+      const entries = m.dict.get(group);
+      if (!(entries instanceof PyDict)) continue;
+      for (const [k, v] of entries) {
+        if (v === null || (group === '_buffers' && skip instanceof PySet && skip.has(k))) continue;
+        if (!(v instanceof TorchTensor)) throw new FlowgpuError(`"${prefix}${String(k)}" in ${m.cls.qualname} is not a tensor`);
+        out.set(`${prefix}${String(k)}`, v);
+      }
     }
-  }
-  const children = m.dict.get('_modules');
-  if (children instanceof PyDict) {
+    const children = m.dict.get('_modules');
+    if (!(children instanceof PyDict)) continue;
+    const next: { m: PyObject; prefix: string }[] = [];
     for (const [k, child] of children) {
       if (child === null) continue;
       if (!isModule(child)) throw new FlowgpuError(`submodule "${prefix}${String(k)}" is not a torch.nn.Module`);
-      walkModule(child, `${prefix}${String(k)}.`, out, path);
+      next.push({ m: child, prefix: `${prefix}${String(k)}.` });
     }
+    for (let i = next.length - 1; i >= 0; i--) todo.push(next[i]!);
   }
-  path.delete(m);
 }
 
 function tensorsOf(d: PyDict): Map<string, TorchTensor> {
@@ -296,7 +356,7 @@ function tensorsOf(d: PyDict): Map<string, TorchTensor> {
 export function findStateDict(root: PyValue): { tensors: Map<string, TorchTensor>; source: string; moduleClass?: string } {
   if (isModule(root)) {
     const tensors = new Map<string, TorchTensor>();
-    walkModule(root, '', tensors, new Set());
+    walkModule(root, tensors);
     return { tensors, source: `whole ${root.cls.qualname} module`, moduleClass: root.cls.qualname };
   }
   if (root instanceof PyDict) {
@@ -320,13 +380,15 @@ export function findStateDict(root: PyValue): { tensors: Map<string, TorchTensor
 }
 
 /** Loads a torch.save file as a flat, upgraded state dict. */
-export function readTorchCheckpoint(bytes: Uint8Array): Checkpoint {
-  const file = readTorch(bytes);
+export function readTorchCheckpoint(bytes: Uint8Array, limits: ReadLimits = {}): Checkpoint {
+  const resolved = resolveLimits(limits);
+  const file = readTorch(bytes, resolved);
   const found = findStateDict(file.object);
   // DataParallel checkpoints prefix every key with "module."
   const strip = [...found.tensors.keys()].every((k) => k.startsWith('module.'));
   const tensors = new Map<string, HostTensor>();
-  for (const [k, t] of found.tensors) tensors.set(strip ? k.slice('module.'.length) : k, materialize(t, k));
+  const budget = new ByteBudget(bytes.length, resolved);
+  for (const [k, t] of found.tensors) tensors.set(strip ? k.slice('module.'.length) : k, materialize(t, k, budget));
   const metadata: Record<string, string> = { 'torch.layout': file.layout, 'torch.source': found.source };
   if (found.moduleClass) metadata['torch.class'] = found.moduleClass;
   if (file.object instanceof PyDict) {

@@ -80,12 +80,19 @@ export function decodeWav(bytes: Uint8Array | ArrayBuffer): Wav {
     const size = v.getUint32(p + 4, true);
     const body = p + 8;
     if (id === 'fmt ') {
-      if (size < 16) throw new FlowgpuError('WAV: fmt chunk is too short');
+      if (size < 16) throw new FlowgpuError(`WAV: the fmt chunk is ${size} bytes; it needs at least 16`);
+      if (body + 16 > b.length) {
+        throw new FlowgpuError(`WAV: the file ends inside the fmt chunk (${b.length - body} of its ${size} bytes present): truncated file`);
+      }
       let code = v.getUint16(body, true);
-      if (code === EXTENSIBLE && size >= 40) code = v.getUint16(body + 24, true); // sub-format GUID's first two bytes
+      if (code === EXTENSIBLE) {
+        if (size < 40 || body + 26 > b.length) throw new FlowgpuError('WAV: the extensible fmt chunk is cut short before its sub-format');
+        code = v.getUint16(body + 24, true); // sub-format GUID's first two bytes
+      }
       fmt = { code, channels: v.getUint16(body + 2, true), rate: v.getUint32(body + 4, true), bits: v.getUint16(body + 14, true), align: v.getUint16(body + 12, true) };
     } else if (id === 'data') {
       if (!fmt) throw new FlowgpuError('WAV: data chunk before the fmt chunk');
+      if (fmt.rate === 0) throw new FlowgpuError('WAV: the fmt chunk gives a sample rate of 0 Hz: the header is damaged');
       const len = Math.min(size, b.length - body);
       return { sampleRate: fmt.rate, ...readSamples(v, body, len, fmt) };
     }
@@ -98,6 +105,12 @@ function readSamples(v: DataView, at: number, len: number, f: { code: number; ch
   const bytes = f.bits / 8;
   if (f.channels < 1 || !Number.isInteger(bytes) || bytes < 1) throw new FlowgpuError(`WAV: unsupported layout (${f.channels} channels, ${f.bits} bits)`);
   const frame = f.align || bytes * f.channels;
+  if (frame < bytes * f.channels) {
+    throw new FlowgpuError(
+      `WAV: the fmt chunk's block align (${f.align} bytes) is smaller than one frame of ${f.channels} channel(s) × ` +
+        `${f.bits} bits (${bytes * f.channels} bytes): the header is damaged`,
+    );
+  }
   const n = Math.floor(len / frame);
   const out = Array.from({ length: f.channels }, () => new Float32Array(n));
   let read: (o: number) => number;

@@ -1,7 +1,10 @@
 // A minimal zip reader for torch.save archives: stored (uncompressed) entries, zip64 records.
-// Entries are views into the file's bytes, never copies.
+// Entries are views into the file's bytes, never copies. Every field is checked to lie inside the
+// file before it is read, every entry's CRC-32 is checked, and anything torch.save never writes
+// (compression, encryption, two entries of one name) is refused.
 
 import { FlowgpuError } from '../gpu/errors.js';
+import { crc32 } from './crc32.js';
 
 const SIG_LOCAL = 0x04034b50;
 const SIG_CENTRAL = 0x02014b50;
@@ -55,7 +58,9 @@ export function readZip(file: Uint8Array): Map<string, Uint8Array> {
   for (let i = 0; i < count; i++) {
     inFile(at, 46, `central directory entry ${i}`);
     if (u32(at) !== SIG_CENTRAL) throw broken(`central directory entry ${i} has a bad signature`);
+    const flags = u16(at + 8);
     const method = u16(at + 10);
+    const crc = u32(at + 16);
     let compSize = u32(at + 20);
     let size = u32(at + 24);
     const nameLen = u16(at + 28);
@@ -66,19 +71,34 @@ export function readZip(file: Uint8Array): Map<string, Uint8Array> {
     const name = names.decode(file.subarray(at + 46, at + 46 + nameLen));
 
     // zip64 extra field: the 64-bit values, in this order, for each 32-bit field saturated at 0xffffffff
-    for (let x = at + 46 + nameLen; x + 4 <= at + 46 + nameLen + extraLen;) {
+    const extraEnd = at + 46 + nameLen + extraLen;
+    for (let x = at + 46 + nameLen; x + 4 <= extraEnd;) {
       const id = u16(x);
       const len = u16(x + 2);
+      const fieldEnd = Math.min(x + 4 + len, extraEnd);
       if (id === 0x0001) {
         let p = x + 4;
-        if (size === 0xffffffff) { size = u64(p); p += 8; }
-        if (compSize === 0xffffffff) { compSize = u64(p); p += 8; }
-        if (localOffset === 0xffffffff) { localOffset = u64(p); p += 8; }
-        if (p > x + 4 + len) throw broken(`entry "${name}" has a short zip64 extra field`);
+        const next = (what: string) => {
+          if (p + 8 > fieldEnd) {
+            throw broken(
+              `entry "${name}" has a zip64 extra field of ${fieldEnd - x - 4} bytes, too short to hold its 64-bit ${what}`,
+            );
+          }
+          p += 8;
+          return u64(p - 8);
+        };
+        if (size === 0xffffffff) size = next('size');
+        if (compSize === 0xffffffff) compSize = next('compressed size');
+        if (localOffset === 0xffffffff) localOffset = next('local header offset');
       }
       x += 4 + len;
     }
     at += 46 + nameLen + extraLen + commentLen;
+
+    if (flags & 1) throw new FlowgpuError(`zip entry "${name}" is encrypted; torch.save never encrypts. Use the original file.`);
+    if (entries.has(name)) {
+      throw broken(`the archive holds two entries named "${name}" (torch.save writes each once; which one is meant is unknowable)`);
+    }
 
     if (method !== 0) {
       throw new FlowgpuError(
@@ -91,7 +111,9 @@ export function readZip(file: Uint8Array): Map<string, Uint8Array> {
     if (u32(localOffset) !== SIG_LOCAL) throw broken(`the local header of "${name}" has a bad signature`);
     const dataStart = localOffset + 30 + u16(localOffset + 26) + u16(localOffset + 28);
     inFile(dataStart, size, `the data of "${name}"`);
-    entries.set(name, file.subarray(dataStart, dataStart + size));
+    const data = file.subarray(dataStart, dataStart + size);
+    if (crc32(data) !== crc) throw broken(`the data of "${name}" does not match its CRC-32 checksum`);
+    entries.set(name, data);
   }
   return entries;
 }
