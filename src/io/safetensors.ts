@@ -112,7 +112,10 @@ export function readSafetensors(bytes: Uint8Array): Checkpoint {
     const prev = spans[i - 1]!;
     const cur = spans[i]!;
     if (cur.begin < prev.end) {
-      throw bad(`tensors "${prev.name}" [${prev.begin}, ${prev.end}) and "${cur.name}" [${cur.begin}, ${cur.end}) overlap in the data section`);
+      throw bad(
+        `tensors "${prev.name}" and "${cur.name}" overlap in the data section ` +
+          `(bytes [${prev.begin}, ${prev.end}) and [${cur.begin}, ${cur.end}))`,
+      );
     }
   }
   return { tensors, metadata };
