@@ -26,7 +26,8 @@ export const CSET_SYMBOLS: readonly string[] = [...GLOWTTS_SYMBOLS, ...PINYIN.ma
 
 const TABLE = new SymbolTable(CSET_SYMBOLS);
 
-const TRAILING_PUNCT_RE = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]+$/; // Python's string.punctuation
+// Python's string.punctuation at the end, anchored where the run starts: one scan of a long run.
+const TRAILING_PUNCT_RE = /(?<![!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~])[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]+$/;
 const PIECE_SPLIT_RE = /([,;.\-?!\s+])/;
 
 /** g2p_en's preparation of a word it must guess: words and single punctuation marks. */

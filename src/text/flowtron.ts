@@ -19,11 +19,40 @@ export const FLOWTRON_SYMBOLS: readonly string[] = [
 
 const TABLE = new SymbolTable(FLOWTRON_SYMBOLS);
 
-// Python's \W (Unicode) at either end of a word; the words themselves come from
-// `\S*\{.*?\}\S*|\S+`, which keeps a {…} group with what is glued to it.
+// Python's \W (Unicode) at either end of a word (the trailing run anchored where it starts, so a
+// long run of punctuation is scanned once, not once per character).
 const LEADING_PUNCT = /^[^\p{L}\p{N}_]+/u;
-const TRAILING_PUNCT = /[^\p{L}\p{N}_]+$/u;
-const WORD_RE = /\S*\{.*?\}\S*|\S+/g;
+const TRAILING_PUNCT = /(?<![^\p{L}\p{N}_])[^\p{L}\p{N}_]+$/u;
+const SPACE = /\s/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/**
+ * The words of `re.findall(r'\S*\{.*?\}\S*|\S+', text)`, which keeps a {…} group with what is
+ * glued to it, in one pass (the regex rescans a run of braces from each of its characters). At a
+ * run of non-spaces, the first alternative takes the run's last '{' that a '}' follows on its
+ * line, through the first such '}' and the non-spaces after it; otherwise the run is the word.
+ */
+export function splitWords(text: string): string[] {
+  const n = text.length;
+  const nextClose = new Int32Array(n + 1).fill(-1); // first '}' at or after i on i's line
+  for (let i = n - 1; i >= 0; i--) {
+    nextClose[i] = text[i] === '}' ? i : LINE_BREAK.test(text[i]!) ? -1 : nextClose[i + 1]!;
+  }
+  const words: string[] = [];
+  let i = 0;
+  while (i < n) {
+    if (SPACE.test(text[i]!)) { i++; continue; }
+    let runEnd = i;
+    while (runEnd < n && !SPACE.test(text[runEnd]!)) runEnd++;
+    let close = -1;
+    for (let k = runEnd - 1; k >= i && close < 0; k--) if (text[k] === '{') close = nextClose[k + 1]!;
+    let end = runEnd;
+    if (close >= 0) for (end = close + 1; end < n && !SPACE.test(text[end]!);) end++;
+    words.push(text.slice(i, end));
+    i = end;
+  }
+  return words;
+}
 const POSSESSIVE_RE = /^(?=\S*')[a-zA-Z'-]+/;
 
 export interface FlowtronOptions {
@@ -58,7 +87,7 @@ export function flowtronCleaners(text: string, dict: CmuDict): string {
 export function flowtronEncode(text: string, dict: CmuDict, opts: FlowtronOptions = {}): Encoder {
   const pArpabet = opts.pArpabet ?? 1;
   const random = mulberry32(opts.seed ?? 1234);
-  const words = flowtronCleaners(text, dict).match(WORD_RE) ?? [];
+  const words = splitWords(flowtronCleaners(text, dict));
   const mixed = words.map((w) => (random() < pArpabet ? wordToArpabet(w, dict) : w)).join(' ');
   const enc = new Encoder(TABLE);
   enc.curly(mixed, (part) => enc.chars(part));

@@ -7,15 +7,21 @@ import { cardinal, decimal, ordinal, yearPairs } from './words.js';
 
 type Variant = 'keithito' | 'flowtron';
 
+// Linear time on any input (SECURITY.md): a pattern that can fail after a greedy run of digits is
+// anchored, by a lookbehind, at the start of that run. The originals' patterns could only match
+// from there anyway (what follows the run decides), so the matches are the same; unanchored, every
+// position inside a long run would rescan it (Flowtron's measurement pattern was cubic).
 const COMMA_NUMBER_RE = /([0-9][0-9,]+[0-9])/g;
 const POUNDS_RE = /£([0-9,]*[0-9]+)/g;
 const DOLLARS_RE = /\$([0-9.,]*[0-9]+)/g;
 const DOLLARS_LARGE_RE = /\$([0-9.,]*[0-9]+[ ]?(trillion|billion|million|thousand|hundred)?)/gi;
 const LARGE_NUMBERS = ['trillion', 'billion', 'million', 'thousand', 'hundred'];
-const DECIMAL_RE = /([0-9]+\.[0-9]+)/g;
-const ORDINAL_RE = /[0-9]+(st|nd|rd|th)/g;
+const DECIMAL_RE = /(?<![0-9])([0-9]+\.[0-9]+)/g;
+const ORDINAL_RE = /(?<![0-9])[0-9]+(st|nd|rd|th)/g;
 // Python's \b is Unicode-aware: a unit letter must not be followed by any letter or digit.
-const MEASUREMENT_RE = /([0-9.,]*[0-9]+(\s)?(f|c|k|d)(?![\p{L}\p{N}_]))/giu;
+// The original's `[0-9.,]*[0-9]+` is the same language as `[0-9.,]*[0-9]`, without its
+// quadratic number of ways to split a digit run.
+const MEASUREMENT_RE = /(?<![0-9.,])([0-9.,]*[0-9](\s)?(f|c|k|d)(?![\p{L}\p{N}_]))/giu;
 const MEASUREMENTS: Record<string, string> = { f: 'fahrenheit', c: 'celsius', k: 'thousand', d: 'd' };
 const NUMBER_RE = /[0-9]+/g;
 const NUMBER_PLURAL_RE = /[0-9]+'s|[0-9]+/g;

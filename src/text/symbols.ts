@@ -4,8 +4,6 @@
 
 const SILENT_PHONES = new Set(['@sp', '@spn', '@sil']);
 
-// `_curly_re.match`: anchored at the start only, and `.` stops at a newline, as in Python.
-const CURLY_RE = /^([^\n]*?)\{([^\n]+?)\}([^\n]*)/;
 
 export class SymbolTable {
   private readonly ids: ReadonlyMap<string, number>;
@@ -64,16 +62,23 @@ export class Encoder {
    * after a newline that follows a span is ignored.
    */
   curly(text: string, plain: (part: string, last: boolean) => void): void {
-    let rest = text;
-    while (rest.length) {
-      const m = CURLY_RE.exec(rest);
-      if (!m) {
-        plain(rest, true);
-        return;
-      }
-      plain(m[1]!, false);
-      this.phones(m[2]!);
-      rest = m[3]!;
+    // The original's `_curly_re` (`(.*?)\{(.+?)\}(.*)`, anchored at the start, `.` stopping at a
+    // newline) matched again on each remainder is quadratic; this walks the first line once.
+    // A span is the first '{' that has a '}' at least two places after it on the line.
+    const nl = text.indexOf('\n');
+    const lineEnd = nl < 0 ? text.length : nl;
+    const lastClose = lineEnd > 0 ? text.lastIndexOf('}', lineEnd - 1) : -1;
+    let at = 0;
+    let end = text.length; // without a span the whole text is plain, newlines and all
+    while (at < end) {
+      const open = text.indexOf('{', at);
+      if (open < 0 || open >= lineEnd || lastClose < open + 2) break;
+      const close = text.indexOf('}', open + 2);
+      plain(text.slice(at, open), false);
+      this.phones(text.slice(open + 1, close));
+      at = close + 1;
+      end = lineEnd;
     }
+    if (at < end) plain(text.slice(at, end), true);
   }
 }
