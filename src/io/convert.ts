@@ -4,7 +4,8 @@
 // float64 at load time) and stay f32 even with fp16: their inverses would amplify half rounding.
 
 import { detect, type Config, type ModelKind } from './detect.js';
-import { toFloat16, toFloat32 } from './dtype.js';
+import { DTYPE_SIZE, toFloat16, toFloat32 } from './dtype.js';
+import { FlowgpuError } from '../gpu/errors.js';
 import { detectFormat, loadCheckpoint, stateDictOf } from './checkpoint.js';
 import { numel, type Checkpoint, type HostTensor } from './host-tensor.js';
 import { foldWeightNorm } from './weightnorm.js';
@@ -36,11 +37,30 @@ function isFloat(t: HostTensor): boolean {
   return t.dtype === 'f32' || t.dtype === 'f16' || t.dtype === 'bf16' || t.dtype === 'f64';
 }
 
+/** Each tensor is written in full (safetensors cannot share bytes between tensors), so views of
+ *  one shared storage would each copy it: refuse output beyond what widening to f32 explains,
+ *  before folding or converting allocates any of it. */
+function checkOutputSize(input: Checkpoint, inputBytes: number): void {
+  const maxOut = 2 * inputBytes + (1 << 20);
+  let outBytes = 0;
+  for (const t of input.tensors.values()) {
+    outBytes += numel(t.shape) * Math.max(DTYPE_SIZE[t.dtype], isFloat(t) ? 4 : 0);
+    if (outBytes > maxOut) {
+      throw new FlowgpuError(
+        `converting would write more than ${outBytes} bytes of tensors from a ${inputBytes}-byte file: its tensors ` +
+          'are views sharing one storage (or broadcast with zero strides), and a safetensors file stores each tensor ' +
+          'in full. This is not an ordinary checkpoint; re-save it with each tensor .clone()d.',
+      );
+    }
+  }
+}
+
 export function convertCheckpoint(source: Uint8Array | ArrayBuffer, options: ConvertOptions = {}): Converted {
   const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
   const fold = options.fold ?? true;
   const fp16 = options.fp16 ?? false;
   const input = stateDictOf(loadCheckpoint(bytes));
+  checkOutputSize(input, bytes.length);
   const found = detect(input);
   const { tensors, folded } = fold ? foldWeightNorm(input.tensors) : { tensors: input.tensors, folded: [] };
 

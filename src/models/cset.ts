@@ -6,7 +6,7 @@
 // Every activation is channels-first `[C, T]` (torch's `[1, T, C]` transposed), so linears are
 // `W · x` matmuls with per-row bias, FFN convs are plain conv1d, and the mel comes out `[n_mel, T]`.
 import type { Engine } from '../gpu/engine.js';
-import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { assertFinite, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { type Config, detect } from '../io/detect.js';
@@ -292,8 +292,11 @@ export class CSET {
     if (hasEmo && (!Number.isInteger(o.emotion) || o.emotion! < 0 || o.emotion! >= c.nEmotions)) {
       throw new FlowgpuError(`${MODEL}: emotion id ${o.emotion} is out of range: this model has ${c.nEmotions} emotions (0–${c.nEmotions - 1})`);
     }
+    assertFinite(o.speakerEmbedding, `${MODEL}: the speaker embedding`);
     const r = o.referenceMel;
     if (r) {
+      if (r.data.length === 0) throw new FlowgpuError(`${MODEL}: the reference mel is empty (no values); give a mel of at least one frame`);
+      assertFinite(r.data, `${MODEL}: the reference mel`);
       if (!Number.isInteger(r.frames) || r.frames < 1 || r.data.length % r.frames !== 0) {
         throw new FlowgpuError(`${MODEL}: the reference mel has ${r.data.length} values, not a whole number of ${r.frames} frames`);
       }

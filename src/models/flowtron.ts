@@ -17,7 +17,7 @@
 // back while the next chunk is being recorded, and the flow is cut at the first
 // sigmoid(gate) > threshold (that frame kept) before it is flipped back and fed to the next flow.
 import type { Engine } from '../gpu/engine.js';
-import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { assertFinite, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { loadCheckpoint, withPrefix } from '../io/checkpoint.js';
 import type { Checkpoint } from '../io/host-tensor.js';
@@ -504,6 +504,7 @@ export class Flowtron {
       const sigma = o.sigma ?? 0.5;
       const noise = sigma === 0 ? new Float32Array(M * n) : gaussian(M * n, o.seed ?? 1234, sigma);
       if (o.style) {
+        assertFinite(o.style, 'flowtron: the style', 'make it again from finite reference mels or audio');
         const sf = o.style.length / M;
         if (!Number.isInteger(sf) || sf < 1) throw new FlowgpuError(`flowtron: the style has ${o.style.length} values, not [${M}, frames]`);
         for (let m = 0; m < M; m++) for (let t = 0; t < n; t++) noise[m * n + t]! += o.style[m * sf + (t % sf)]!;
@@ -590,6 +591,7 @@ export class Flowtron {
         if (!Number.isInteger(T) || T * M !== mel.length) {
           throw new FlowgpuError(`flowtron: a reference mel must be [${M}, frames]; got ${mel.length} values${frames ? ` for ${frames} frames` : ''}`);
         }
+        assertFinite(mel, 'flowtron: the reference mel');
         melT = e.upload(mel, [M, T], 'mel');
       } else {
         if (mel.shape.length !== 2 && !(mel.shape.length === 3 && mel.dim(0) === 1)) throw new FlowgpuError(`flowtron: a reference mel must be [${M}, frames], got ${describeShape(mel.shape)}`);
@@ -655,6 +657,7 @@ export class Flowtron {
   async melOf(audio: Float32Array): Promise<{ data: Float32Array; frames: number }> {
     const e = this.engine;
     if (audio.length < 1024) throw new FlowgpuError(`flowtron: the reference audio is too short (${audio.length} samples)`);
+    assertFinite(audio, 'flowtron: the reference audio');
     const mel = e.tidy(() => melSpectrogram(e, e.upload(audio, [audio.length], 'audio'), { nMels: this.config.nMel }));
     const data = await e.readF32(mel);
     const frames = mel.dim(1);

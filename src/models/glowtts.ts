@@ -4,7 +4,7 @@
 // Batch 1 without padding, so every mask of the original is all ones and is left out.
 
 import type { Engine } from '../gpu/engine.js';
-import { FlowgpuError } from '../gpu/errors.js';
+import { assertFinite, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { type Config, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
@@ -440,6 +440,7 @@ export class GlowTTS {
     if (mel.length % c.outChannels !== 0) {
       throw new FlowgpuError(`Glow-TTS align: ${mel.length} mel values are not ${c.outChannels} channels × frames`);
     }
+    assertFinite(mel, 'Glow-TTS align: the mel');
     const tAll = mel.length / c.outChannels;
     const frames = Math.floor(tAll / c.nSqz) * c.nSqz;
     const tx = ids.length;

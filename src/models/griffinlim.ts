@@ -3,7 +3,7 @@
 // `infer` runs mel → magnitude → N Griffin-Lim iterations on the GPU and reads the audio once.
 
 import type { Engine } from '../gpu/engine.js';
-import { FlowgpuError } from '../gpu/errors.js';
+import { assertFinite, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { griffinLim, melToMagnitude, pseudoInverse } from '../ops/griffinlim.js';
 import { melFilterbank } from '../ops/stft.js';
@@ -77,6 +77,7 @@ export class GriffinLim {
     if (mel.length !== this.nMel * frames) {
       throw new FlowgpuError(`GriffinLim: a mel of ${mel.length} values is not [${this.nMel}, ${frames}]`);
     }
+    assertFinite(mel, 'GriffinLim: the mel', 'a vocoder input must be a finite log mel');
     const e = this.engine;
     const m = e.upload(mel, [this.nMel, frames], 'gl.mel');
     try {

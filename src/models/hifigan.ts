@@ -4,7 +4,7 @@
 // Weight norm is folded at load (remove_weight_norm); the config comes from the checkpoint
 // (metadata config when present, else shapes + the published defaults).
 import type { Engine } from '../gpu/engine.js';
-import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { assertFinite, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { type Config, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
@@ -138,6 +138,7 @@ export class HiFiGAN {
     if (!Number.isInteger(frames) || frames < 1 || mel.length !== this.nMel * frames) {
       throw new FlowgpuError(`${MODEL}: a mel of ${mel.length} values is not [${this.nMel}, ${frames}] (this vocoder takes ${this.nMel} mel channels)`);
     }
+    assertFinite(mel, `${MODEL}: the mel`, 'a vocoder input must be a finite log mel');
     const x = e.upload(mel, [this.nMel, frames], 'mel');
     const y = this.forward(x);
     try {
