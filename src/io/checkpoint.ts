@@ -2,6 +2,7 @@
 
 import { FlowgpuError } from '../gpu/errors.js';
 import type { Checkpoint, HostTensor } from './host-tensor.js';
+import type { ReadLimits } from './limits.js';
 import { readSafetensors } from './safetensors.js';
 import { readTorchCheckpoint, torchLayout } from './torch.js';
 
@@ -22,10 +23,11 @@ export function detectFormat(bytes: Uint8Array): CheckpointFormat {
   );
 }
 
-/** Reads any supported weights file; tensors are zero-copy views of `source` where alignment allows. */
-export function loadCheckpoint(source: Uint8Array | ArrayBuffer): Checkpoint {
+/** Reads any supported weights file; tensors are zero-copy views of `source` where alignment allows.
+ *  `limits` raises (or lowers) what an untrusted file may make the reader allocate (SECURITY.md). */
+export function loadCheckpoint(source: Uint8Array | ArrayBuffer, limits: ReadLimits = {}): Checkpoint {
   const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
-  return detectFormat(bytes) === 'safetensors' ? readSafetensors(bytes) : readTorchCheckpoint(bytes);
+  return detectFormat(bytes) === 'safetensors' ? readSafetensors(bytes) : readTorchCheckpoint(bytes, limits);
 }
 
 /** The tensors under `prefix`, with it stripped (golden files keep the state_dict under "weights."). */
