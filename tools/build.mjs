@@ -56,9 +56,15 @@ async function buildTests() {
   await build({ ...common, entryPoints: { tests: entry }, outdir: 'dist-test/browser', platform: 'browser', external: nodeOnly });
 }
 
+// The fuzz driver and its workers (`npm run fuzz`, issue 13): one Node bundle.
+function buildFuzz() {
+  return build({ ...common, entryPoints: { fuzz: 'test/fuzz/main.ts' }, outdir: 'dist-fuzz', platform: 'node', external: ['webgpu'], banner: nodeBanner });
+}
+
 // `--test FILE...`: only those Node test bundles (fast, and safe while others build theirs).
 const only = process.argv.indexOf('--test');
 if (only >= 0) await buildNodeTests(process.argv.slice(only + 1));
+else if (process.argv.includes('--fuzz')) await buildFuzz();
 else {
   await buildLibrary();
   if (process.argv.includes('--tests')) await buildTests();
