@@ -10,14 +10,14 @@ export interface ReadLimits {
   expansion?: number;
   /** Absolute cap on those gathered bytes, whatever the file size (default 4 GiB). */
   maxGatherBytes?: number;
-  /** Containers (lists, tuples, dicts, objects) one pickle may build (default 4 194 304). */
+  /** Containers (lists, tuples, dicts, objects) one pickle may build (default 524 288, about 100 MiB at worst; a whole WaveGlow module needs about 10 000). */
   maxPickleObjects?: number;
 }
 
 export const DEFAULT_LIMITS: Required<ReadLimits> = {
   expansion: 2,
   maxGatherBytes: 4 * 1024 ** 3,
-  maxPickleObjects: 1 << 22,
+  maxPickleObjects: 1 << 19,
 };
 
 export function resolveLimits(limits: ReadLimits = {}): Required<ReadLimits> {

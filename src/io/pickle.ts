@@ -17,7 +17,11 @@ export interface OpaqueValue { readonly opaque: string }
 
 /** A dict or OrderedDict. BUILD on an OrderedDict (torch's `_metadata`) lands in `attrs`. */
 export class PyDict extends Map<PyKey, PyValue> {
-  readonly attrs = new Map<string, PyValue>();
+  private built?: Map<string, PyValue>;
+  /** Made on first use: a pickle of a million empty dicts should not also cost a million of these. */
+  get attrs(): Map<string, PyValue> {
+    return (this.built ??= new Map());
+  }
 }
 
 export class PySet extends Set<PyValue> {}
