@@ -28,6 +28,7 @@ interface Failure { index: number; seed: string; how: string[]; where: 'reader' 
 async function worker(): Promise<void> {
   const seeds = await loadSeeds(readRepo);
   const dict = await loadCmuDict();
+  process.on('disconnect', () => process.exit(0));
   process.on('message', async (m: { seed: number; from: number; to: number }) => {
     for (let i = m.from; i < m.to; i++) {
       process.send!({ type: 'start', index: i });
@@ -53,7 +54,7 @@ function rssOf(pid: number): number {
 function runCli(c: Case, dir: string): Promise<string | undefined> {
   const file = join(dir, `case-${c.index}${c.kind === 'checkpoint' ? '.pt' : '.txt'}`);
   writeFileSync(file, c.bytes);
-  const text = new TextDecoder().decode(c.bytes);
+  const text = new TextDecoder().decode(c.bytes).replace(/\0/g, ' '); // an argument cannot hold NUL
   const fe = ['glowtts', 'flowtron', 'cset'][c.index % 3]!;
   const args = c.kind === 'checkpoint' ? ['inspect', file] : ['ids', '--front-end', fe, text];
   return new Promise((resolve) => {
