@@ -63,12 +63,13 @@ describe('hostile input: 1. memory amplification', () => {
   it('a module tree of 64 levels sharing each subtree (2^64 paths) is walked once per module', () => {
     const file = torchZip(sharedModulePickle(64), { 0: ONE_FLOAT });
     assert(file.length < 20_000, `the archive is ${file.length} bytes`);
-    const ckpt = within(2000, 'reading', () => loadCheckpoint(file));
+    const ckpt = within(10_000, 'reading', () => loadCheckpoint(file));
     assertEqual([...ckpt.tensors.keys()].join(), `${'a.'.repeat(64)}weight`, 'one weight, under the path first reached');
   });
 
   it('a module chain 100 000 deep is read without recursion', () => {
-    const ckpt = within(10_000, 'reading', () => loadCheckpoint(torchZip(moduleChainPickle(100_000), { 0: ONE_FLOAT })));
+    // Before: a stack overflow. The budget is loose (slow runtimes, loaded machines): depth is the point.
+    const ckpt = within(60_000, 'reading', () => loadCheckpoint(torchZip(moduleChainPickle(100_000), { 0: ONE_FLOAT })));
     assertEqual(ckpt.tensors.size, 1, 'tensors');
     assertEqual([...ckpt.tensors.keys()][0]!.length, 2 * 100_000 + 'weight'.length, 'key length');
   });
