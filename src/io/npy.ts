@@ -2,6 +2,7 @@
 // arrays into float32 (C or Fortran order); writes little-endian float32 in C order.
 
 import { FlowgpuError } from '../gpu/errors.js';
+import { brief } from './describe.js';
 import { f16ToF32 } from './dtype.js';
 
 export interface NpyArray {
@@ -40,9 +41,9 @@ export function readNpy(bytes: Uint8Array | ArrayBuffer): NpyArray {
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*True/.test(header);
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || shapeText === undefined) throw new FlowgpuError(`.npy: cannot parse the header ${header.trim()}`);
+  if (!descr || shapeText === undefined) throw new FlowgpuError(`.npy: cannot parse the header ${brief(header.trim(), 200)}`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new FlowgpuError(`.npy: bad shape (${shapeText})`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new FlowgpuError(`.npy: bad shape (${shapeText.slice(0, 200)})`);
   const n = shape.reduce((a, c) => a * c, 1);
   const little = descr[0] !== '>';
   const reader = READERS.get(descr.slice(1));

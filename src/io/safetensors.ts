@@ -2,6 +2,7 @@
 // Reading never trusts the header: every offset, size and dtype is checked against the file.
 
 import { FlowgpuError, describeShape } from '../gpu/errors.js';
+import { brief } from './describe.js';
 import { concatBytes, DTYPE_SIZE, tensorBytes, viewAs } from './dtype.js';
 import { numel, type Checkpoint, type DType, type HostTensor } from './host-tensor.js';
 
@@ -72,7 +73,7 @@ export function readSafetensors(bytes: Uint8Array): Checkpoint {
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw bad('header is not a JSON object');
   const twice = duplicateJsonKey(json);
-  if (twice !== undefined) throw bad(`the header names ${JSON.stringify(twice)} twice in one object`);
+  if (twice !== undefined) throw bad(`the header names ${brief(twice)} twice in one object`);
 
   const metadata: Record<string, string> = {};
   const spans: { name: string; begin: number; end: number }[] = [];
@@ -81,7 +82,7 @@ export function readSafetensors(bytes: Uint8Array): Checkpoint {
     if (name === '__metadata__') {
       if (typeof entry !== 'object' || entry === null) throw bad('__metadata__ is not an object');
       for (const [k, v] of Object.entries(entry)) {
-        if (typeof v !== 'string') throw bad(`__metadata__.${k} is not a string`);
+        if (typeof v !== 'string') throw bad(`__metadata__.${k.slice(0, 60)} is not a string`);
         // an own property even for a key like "__proto__"
         Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
       }
@@ -89,20 +90,20 @@ export function readSafetensors(bytes: Uint8Array): Checkpoint {
     }
     const { dtype: st, shape, data_offsets: offsets } = (entry ?? {}) as Record<string, unknown>;
     const dtype = typeof st === 'string' ? TO_DTYPE.get(st) : undefined;
-    if (!dtype) throw bad(`tensor "${name}" has dtype ${JSON.stringify(st)}; flowgpu reads ${[...TO_DTYPE.keys()].join(', ')}`);
+    if (!dtype) throw bad(`tensor ${brief(name)} has dtype ${brief(st)}; flowgpu reads ${[...TO_DTYPE.keys()].join(', ')}`);
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
-      throw bad(`tensor "${name}" has a malformed shape ${JSON.stringify(shape)}`);
+      throw bad(`tensor ${brief(name)} has a malformed shape ${brief(shape)}`);
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-      throw bad(`tensor "${name}" has malformed data_offsets ${JSON.stringify(offsets)}`);
+      throw bad(`tensor ${brief(name)} has malformed data_offsets ${brief(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     if (begin > end || end > dataLen) {
-      throw bad(`tensor "${name}" claims bytes [${begin}, ${end}) but the data section has ${dataLen} bytes`);
+      throw bad(`tensor ${brief(name)} claims bytes [${begin}, ${end}) but the data section has ${dataLen} bytes`);
     }
     const count = numel(shape);
     if (count * DTYPE_SIZE[dtype] !== end - begin) {
-      throw bad(`tensor "${name}" ${st} ${describeShape(shape)} needs ${count * DTYPE_SIZE[dtype]} bytes, its offsets give ${end - begin}`);
+      throw bad(`tensor ${brief(name)} ${st} ${describeShape(shape)} needs ${count * DTYPE_SIZE[dtype]} bytes, its offsets give ${end - begin}`);
     }
     if (end > begin) spans.push({ name, begin, end }); // an empty tensor overlaps nothing
     tensors.set(name, { dtype, shape, data: viewAs(dtype, bytes.subarray(dataStart + begin, dataStart + end), count) });
@@ -113,7 +114,7 @@ export function readSafetensors(bytes: Uint8Array): Checkpoint {
     const cur = spans[i]!;
     if (cur.begin < prev.end) {
       throw bad(
-        `tensors "${prev.name}" and "${cur.name}" overlap in the data section ` +
+        `tensors ${brief(prev.name)} and ${brief(cur.name)} overlap in the data section ` +
           `(bytes [${prev.begin}, ${prev.end}) and [${cur.begin}, ${cur.end}))`,
       );
     }
@@ -131,7 +132,7 @@ export function safetensorsParts(ckpt: Checkpoint): Uint8Array[] {
   for (const [name, t] of entries) {
     const len = numel(t.shape) * DTYPE_SIZE[t.dtype];
     if (t.data.byteLength !== len) {
-      throw new FlowgpuError(`tensor "${name}" ${describeShape(t.shape)} has ${t.data.byteLength} bytes of data, expected ${len}`);
+      throw new FlowgpuError(`tensor ${brief(name)} ${describeShape(t.shape)} has ${t.data.byteLength} bytes of data, expected ${len}`);
     }
     header[name] = { dtype: FROM_DTYPE[t.dtype], shape: t.shape, data_offsets: [offset, offset + len] };
     offset += len;

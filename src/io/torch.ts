@@ -2,6 +2,7 @@
 // Layouts are described byte by byte in shared/reference/pt-format.md.
 
 import { FlowgpuError, describeShape } from '../gpu/errors.js';
+import { brief } from './describe.js';
 import { DTYPE_SIZE, allocate, concatBytes, tensorBytes, viewAs } from './dtype.js';
 import { numel, type Checkpoint, type DType, type HostData, type HostTensor } from './host-tensor.js';
 import { ByteBudget, resolveLimits, type ReadLimits } from './limits.js';
@@ -45,13 +46,13 @@ function isIndexList(v: PyValue): v is number[] {
 function storageRef(pid: PyValue, expected: number): { key: string; dtype: DType; numel: number } {
   // ('storage', torch.<X>Storage, key, location, numel[, view_metadata])
   if (!isTuple(pid) || pid[0] !== 'storage' || pid.length !== expected) {
-    const kind = isTuple(pid) ? `a ${pid.length}-tuple starting with ${JSON.stringify(String(pid[0]))}` : 'not a tuple';
+    const kind = isTuple(pid) ? `a ${pid.length}-tuple starting with ${brief(pid[0])}` : 'not a tuple';
     throw new FlowgpuError(`unsupported persistent id in checkpoint (${kind}); expected a ${expected}-tuple ('storage', ...)`);
   }
   const [, type, key, , n] = pid;
   if (!(type instanceof PyGlobal) || type.kind !== 'storage') throw new FlowgpuError('storage record without a storage type');
   if (typeof key !== 'string' || !Number.isSafeInteger(n) || (n as number) < 0) {
-    throw new FlowgpuError(`malformed storage record for key ${String(key)}`);
+    throw new FlowgpuError(`malformed storage record for key ${brief(key)}`);
   }
   return { key, dtype: STORAGE_DTYPES.get(type.name)!, numel: n as number };
 }
@@ -121,7 +122,7 @@ function readLegacyPickles(bytes: Uint8Array, limits: ReadLimits = {}): LegacyPi
   const magic = unpickle(bytes, { limits }, 0);
   if (magic.value !== LEGACY_MAGIC) throw new FlowgpuError('not a PyTorch checkpoint: legacy magic number missing');
   const proto = unpickle(bytes, { limits }, magic.end);
-  if (proto.value !== LEGACY_PROTOCOL) throw new FlowgpuError(`unsupported legacy torch.save protocol ${String(proto.value)}`);
+  if (proto.value !== LEGACY_PROTOCOL) throw new FlowgpuError(`unsupported legacy torch.save protocol ${brief(proto.value)}`);
   const sys = unpickle(bytes, { limits }, proto.end);
   checkSysInfo(sys.value);
 

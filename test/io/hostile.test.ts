@@ -88,6 +88,19 @@ describe('hostile input: 2. parser recursion and argument spreading', () => {
     const value = within(5000, 'APPENDS', () => unpickle(bytes(0x80, 2, ']', '(', items, 'e.')).value) as number[];
     assertEqual(value.length, 1_000_000, 'items');
   });
+
+  it('values nested 100 000 deep, in a safetensors header and in a pickle, are refused without overflowing the stack', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    for (const field of ['dtype', 'shape', 'data_offsets']) {
+      const entry = { dtype: '"F32"', shape: '[1]', data_offsets: '[0,4]', [field]: deep };
+      const header = `{"w":{${Object.entries(entry).map(([k, v]) => `"${k}":${v}`).join(',')}}}`;
+      refuses(() => readSafetensors(safetensorsFile(header, ONE_FLOAT)), new RegExp(`tensor "w" has .*an array of 1`), field);
+    }
+    // 100 000 lists, each appended to the one below: the legacy "protocol version" is a deep list.
+    const nested = bytes(0x80, 2, new Uint8Array(100_000).fill(0x5d), new Uint8Array(99_999).fill(0x61), '.');
+    const magic = legacyFile(bytes(0x80, 2, '}.'), []).subarray(0, 15);
+    refuses(() => loadCheckpoint(bytes(magic, nested)), /unsupported legacy torch\.save protocol an array of 1/);
+  });
 });
 
 describe('hostile input: 3. reads past the end', () => {
