@@ -201,14 +201,20 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}, start = 0)
     return items;
   };
   const push = (v: PyValue) => stack.push(v);
-  /** Counts each container built: a few bytes per opcode must not add up to gigabytes of objects. */
-  const made = <T extends PyValue>(v: T): T => {
-    if (++objects > maxPickleObjects) {
+  /** Counts the containers built (1 each) and the entries copied into them (1/16 each: cheap, but
+   *  a memo reference to one large dict copied again and again must not take hours): a few bytes
+   *  per opcode must not add up to gigabytes or hours. */
+  const spend = (n: number) => {
+    objects += n;
+    if (objects > maxPickleObjects) {
       throw new FlowgpuError(
-        `pickle builds more than ${maxPickleObjects} lists, dicts and objects; no checkpoint of a supported model ` +
-          'needs that many (damaged or hostile file; a trusted one can raise the read limit maxPickleObjects)',
+        `pickle builds or copies more than ${maxPickleObjects} lists, dicts, objects and entries; no checkpoint of a ` +
+          'supported model needs that many (damaged or hostile file; a trusted one can raise the read limit maxPickleObjects)',
       );
     }
+  };
+  const made = <T extends PyValue>(v: T): T => {
+    spend(1);
     return v;
   };
   const tuple = (items: PyValue[]) => made(Object.freeze(items) as PyValue[]);
@@ -237,12 +243,14 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}, start = 0)
       case 'dict': {
         const d = made(new PyDict());
         const pairs = args[0];
+        if (Array.isArray(pairs)) spend(pairs.length / 16);
         if (Array.isArray(pairs)) for (const p of pairs) if (Array.isArray(p) && p.length === 2) d.set(key(p[0]!), p[1]!);
         return d;
       }
       case 'set': {
-        const items = args[0];
-        return made(new PySet(Array.isArray(items) ? items : []));
+        const items = Array.isArray(args[0]) ? args[0] : [];
+        spend(items.length / 16);
+        return made(new PySet(items));
       }
       case 'tensor':
         if (!hooks.rebuildTensor) throw fail(`${fn.qualname} in a pickle that holds no tensors`);
@@ -258,9 +266,11 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}, start = 0)
     if (!target) throw fail(`BUILD on a ${typeName(obj)}`);
     // state is a dict, or (dict, slots) for classes with __slots__
     const parts = isTuple(state) ? state : [state];
+    spend(parts.length / 16);
     for (const part of parts) {
       if (part === null) continue;
       if (!(part instanceof PyDict)) throw fail(`BUILD state of type ${typeName(part)}`);
+      spend(part.size / 16);
       for (const [k, v] of part) if (typeof k === 'string') target.set(k, v);
     }
   };

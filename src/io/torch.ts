@@ -37,6 +37,7 @@ export interface TorchFile {
 }
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+const MAX_RANK = 64;
 const LEGACY_PROTOCOL = 1001;
 
 function isIndexList(v: PyValue): v is number[] {
@@ -63,6 +64,11 @@ function tensorHooks(persistentLoad: (pid: PyValue) => PyValue, limits: ReadLimi
     limits,
     rebuildTensor(args) {
       const [storage, offset, size, stride] = args;
+      // Before scanning the lists: a memo reference to one huge list in every tensor record must not cost its length each time.
+      const rank = Array.isArray(size) ? size.length : 0;
+      if (rank > MAX_RANK) {
+        throw new FlowgpuError(`malformed tensor record in checkpoint: ${rank} dimensions (torch tensors have at most ${MAX_RANK})`);
+      }
       if (!(storage instanceof TorchStorage) || !Number.isSafeInteger(offset) || !isIndexList(size ?? null) ||
         !isIndexList(stride ?? null) || (size as number[]).length !== (stride as number[]).length) {
         throw new FlowgpuError('malformed tensor record in checkpoint (expected storage, offset, size, stride)');

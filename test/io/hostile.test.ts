@@ -74,10 +74,23 @@ describe('hostile input: 1. memory amplification', () => {
     assertEqual([...ckpt.tensors.keys()][0]!.length, 2 * 100_000 + 'weight'.length, 'key length');
   });
 
+  it('one large dict copied by BUILD again and again through memo references is refused quickly', () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => bytes(pstr(`k${i}`), 'N'));
+    const rebuild = new Uint8Array(100_000 * 6);
+    for (let i = 0; i < 100_000; i++) rebuild.set([0x6a, 2, 0, 0, 0, 0x62], i * 6); // LONG_BINGET 2, BUILD
+    const pkl = bytes(0x80, 2, 'ctorch.nn.modules.module\nModule\n)', 0x81, '}(', ...keys, 'u', 'r', u32le(2), 'b', rebuild, '.');
+    within(5000, 'refusing', () => refuses(() => unpickle(pkl), /builds or copies more than 524288/));
+  });
+
+  it('a tensor record with more dimensions than torch allows is refused before its lists are scanned', () => {
+    const file = torchZip(stateDictPickle('w', { numel: 1, size: new Array(65).fill(1), stride: new Array(65).fill(1) }), { 0: ONE_FLOAT });
+    refuses(() => loadCheckpoint(file), /65 dimensions \(torch tensors have at most 64\)/);
+  });
+
   it('a pickle that builds more containers than the cap is refused', () => {
     const lists = bytes(0x80, 2, ']', '(', ...Array.from({ length: 100 }, () => ']'), 'e.');
     assertEqual((unpickle(lists).value as unknown[]).length, 100, 'under the default cap');
-    refuses(() => unpickle(lists, { limits: { maxPickleObjects: 50 } }), /more than 50 lists, dicts and objects/);
+    refuses(() => unpickle(lists, { limits: { maxPickleObjects: 50 } }), /builds or copies more than 50 lists, dicts, objects and entries/);
   });
 });
 
