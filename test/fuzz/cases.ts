@@ -169,10 +169,15 @@ function mutateSafetensorsHeader(rnd: Rnd, b: Uint8Array, how: string[]): Uint8A
       json = `${json.slice(0, -1)},${json.slice(m.index!, end)}}`;
       how.push(`duplicate key ${m[1]}`);
     }
-  } else {
+  } else if (rnd() < 0.5) {
     const nest = 1 + int(rnd, 5000);
     json = `${json.slice(0, -1)},"__metadata__":${'{"a":'.repeat(nest)}"x"${'}'.repeat(nest)}}`;
     how.push(`nested metadata ×${nest}`);
+  } else {
+    const nest = 1 + int(rnd, 100_000);
+    const field = pick(rnd, ['shape', 'data_offsets', 'dtype']);
+    json = json.replace(new RegExp(`"${field}":\\s*("[^"]*"|\\[[^\\]]*\\])`), `"${field}":${'['.repeat(nest)}${']'.repeat(nest)}`);
+    how.push(`nested ${field} ×${nest}`);
   }
   const head = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + head.length + b.length - 8 - n);
