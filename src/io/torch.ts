@@ -403,7 +403,7 @@ export function readTorchCheckpoint(bytes: Uint8Array, limits: ReadLimits = {}):
       if (typeof k === 'string' && ['number', 'string', 'boolean'].includes(typeof v)) metadata[`torch.${k}`] = String(v);
     }
   }
-  return { tensors: upgradeWaveGlowLayout(tensors), metadata };
+  return { tensors: upgradeWaveGlowLayout(tensors, budget), metadata };
 }
 
 function concat0(parts: HostTensor[], what: string): HostTensor {
@@ -446,13 +446,16 @@ const OLD_WN = /^(.*WN\.\d+\.)(cond_layers|res_layers|skip_layers)\.(\d+)\.(\w+)
 
 /** Pre-August-2019 WaveGlow checkpoints (per-layer `cond_layers`, and before Nov 2018 separate
  *  `res_layers`/`skip_layers`) become the current fused `cond_layer` and `res_skip_layers`, as
- *  NVIDIA/waveglow's convert_model.py does. Other checkpoints pass through unchanged. */
-export function upgradeWaveGlowLayout(tensors: Map<string, HostTensor>): Map<string, HostTensor> {
+ *  NVIDIA/waveglow's convert_model.py does. Other checkpoints pass through unchanged. Fusing copies
+ *  the layers: a file's `budget` pays for it (many layers viewing one storage would multiply it). */
+export function upgradeWaveGlowLayout(tensors: Map<string, HostTensor>, budget?: ByteBudget): Map<string, HostTensor> {
   // wn prefix → kind → layer index → suffix → tensor
   const groups = new Map<string, Map<string, Map<number, Map<string, HostTensor>>>>();
+  let bytes = 0;
   for (const [k, t] of tensors) {
     const m = OLD_WN.exec(k);
     if (!m) continue;
+    bytes += numel(t.shape) * DTYPE_SIZE[t.dtype];
     const [, wn, kind, idx, suffix] = m as unknown as [string, string, string, string, string];
     const byKind = groups.get(wn) ?? groups.set(wn, new Map()).get(wn)!;
     const byIdx = byKind.get(kind) ?? byKind.set(kind, new Map()).get(kind)!;
@@ -460,6 +463,7 @@ export function upgradeWaveGlowLayout(tensors: Map<string, HostTensor>): Map<str
     layer.set(suffix, t);
   }
   if (groups.size === 0) return tensors;
+  budget?.take(bytes, `fusing the old WaveGlow layout's per-layer tensors (${bytes} bytes)`);
 
   const fused = new Map<string, Map<string, HostTensor>>();
   for (const [wn, byKind] of groups) {

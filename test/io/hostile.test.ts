@@ -60,6 +60,14 @@ describe('hostile input: 1. memory amplification', () => {
     assert(data.every((x) => x === 1.5), 'every element is the one stored value');
   });
 
+  it('old-layout WaveGlow layers that all view one storage are not fused beyond the budget', () => {
+    const n = 16 * 1024; // one 64 KiB storage, viewed as 200 per-layer conv weights
+    const layers = Array.from({ length: 200 }, (_, i) =>
+      bytes(pstr(`WN.0.cond_layers.${i}.weight`), ptensor({ type: 'FloatStorage', key: '0', numel: n, offset: 0, size: [n, 1, 1], stride: [1, 1, 1], legacy: false })));
+    const file = torchZip(bytes(0x80, 2, '}', '(', ...layers, 'u.'), { 0: new Uint8Array(4 * n) });
+    refuses(() => loadCheckpoint(file), /fusing the old WaveGlow layout's per-layer tensors \(13107200 bytes\) would need/);
+  });
+
   it('a module tree of 64 levels sharing each subtree (2^64 paths) is walked once per module', () => {
     const file = torchZip(sharedModulePickle(64), { 0: ONE_FLOAT });
     assert(file.length < 20_000, `the archive is ${file.length} bytes`);
