@@ -11,7 +11,7 @@
 import type { Engine } from './gpu/engine.js';
 import { FlowgpuError } from './gpu/errors.js';
 import { loadCheckpoint, stateDictOf } from './io/checkpoint.js';
-import { detect, type Detection, type ModelKind } from './io/detect.js';
+import { type ConfigSource, detect, type Detection, type ModelKind } from './io/detect.js';
 import type { Checkpoint } from './io/host-tensor.js';
 import { readSource, type Progress, type WeightSource } from './io/source.js';
 import { CSET, type ReferenceMel } from './models/cset.js';
@@ -25,7 +25,7 @@ import { melSpectrogram } from './ops/stft.js';
 import { textToIds } from './text/index.js';
 import { demoVoiceBytes, demoVoiceUrl } from './voice.js';
 
-export type { ModelKind, Detection } from './io/detect.js';
+export type { ModelKind, Detection, DetectOptions, Provenance, Config, ConfigSource } from './io/detect.js';
 export type { Checkpoint, HostTensor } from './io/host-tensor.js';
 export type { WeightSource, Progress } from './io/source.js';
 export type { VocodeOptions } from './models/vocoder.js';
@@ -42,6 +42,8 @@ export { interpolate as interpolateStyle, aggregateStyle } from './models/flowtr
 interface Common {
   /** What `detect` read from the checkpoint (config, which fields were assumed). */
   detection: Detection;
+  /** Config values that were assumed (no config given, or one that leaves them out): also passed to `onWarning`. */
+  warnings: string[];
   /** Mel channels the model makes (TTS) or takes (vocoder). */
   nMel: number;
   /** Audio sample rate of those mels. */
@@ -90,6 +92,14 @@ export interface LoadOptions {
   onStage?: (stage: string) => void;
   /** Only accept these kinds (e.g. VOCODER_KINDS): anything else is a clear error. */
   expect?: readonly ModelKind[];
+  /** The original's config file(s) the model was trained with: text or parsed object (XSpkEmoTrans: [preprocess.yaml, model.yaml]). */
+  config?: ConfigSource;
+  /** The config's file name, for messages. */
+  configName?: string;
+  /** Said after "no config given" when there is none (e.g. "and no config.json beside g.pt"). */
+  missingConfig?: string;
+  /** Called with each warning (assumed config values) as it arises; they are also in the result's `warnings`. */
+  onWarning?: (message: string) => void;
 }
 
 function isCheckpoint(x: unknown): x is Checkpoint {
@@ -111,34 +121,34 @@ export async function loadModel(engine: Engine, source: WeightSource | Checkpoin
     ckpt = loadCheckpoint(bytes);
   }
   ckpt = stateDictOf(ckpt);
-  const detection = detect(ckpt);
+  const detection = detect(ckpt, { config: o.config, configName: o.configName, missingConfig: o.missingConfig });
   const kind = detection.model;
   if (o.expect && !o.expect.includes(kind)) {
     throw new FlowgpuError(`this checkpoint holds a ${modelName(kind)} model; expected ${o.expect.map(modelName).join(' or ')}`);
   }
   o.onStage?.(`uploading ${modelName(kind)}`);
-  const metaRate = Number(ckpt.metadata['sampling_rate'] ?? ckpt.metadata['sample_rate']);
-  const rate = Number.isInteger(metaRate) && metaRate > 0 ? metaRate : 22050;
+  for (const w of detection.warnings) o.onWarning?.(w);
+  const common = { detection, warnings: detection.warnings };
   switch (kind) {
     case 'waveglow': {
-      const model = await WaveGlow.load(engine, ckpt);
-      return { kind, model, detection, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
+      const model = await WaveGlow.load(engine, ckpt, detection);
+      return { kind, model, ...common, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
     }
     case 'hifigan': {
-      const model = await HiFiGAN.load(engine, ckpt);
-      return { kind, model, detection, nMel: model.nMel, sampleRate: rate, release: () => model.release() };
+      const model = await HiFiGAN.load(engine, ckpt, detection);
+      return { kind, model, ...common, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
     }
     case 'glowtts': {
-      const model = await GlowTTS.load(engine, ckpt);
-      return { kind, model, detection, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
+      const model = await GlowTTS.load(engine, ckpt, detection);
+      return { kind, model, ...common, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
     }
     case 'flowtron': {
-      const model = await Flowtron.load(engine, ckpt);
-      return { kind, model, detection, nMel: model.config.nMel, sampleRate: rate, release: () => model.release() };
+      const model = await Flowtron.load(engine, ckpt, detection);
+      return { kind, model, ...common, nMel: model.config.nMel, sampleRate: Number(detection.config['sampling_rate']), release: () => model.release() };
     }
     case 'cset': {
-      const model = await CSET.load(engine, ckpt);
-      return { kind, model, detection, nMel: model.config.nMel, sampleRate: rate, release: () => model.release() };
+      const model = await CSET.load(engine, ckpt, detection);
+      return { kind, model, ...common, nMel: model.config.nMel, sampleRate: Number(detection.config['sampling_rate']), release: () => model.release() };
     }
     default:
       throw new FlowgpuError(`flowgpu cannot run ${String(kind)} models`);
@@ -148,7 +158,7 @@ export async function loadModel(engine: Engine, source: WeightSource | Checkpoin
 /** Griffin-Lim as a vocoder (no weights; Tacotron 2's mel by default, 32 iterations). */
 export function griffinLimVocoder(engine: Engine, config: Partial<GriffinLimConfig> = {}): LoadedGriffinLim {
   const model = loadGriffinLim(engine, config);
-  return { kind: 'griffinlim', model, detection: null, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
+  return { kind: 'griffinlim', model, detection: null, warnings: [], nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
 }
 
 export interface DemoVoiceOptions {

@@ -11,6 +11,8 @@ const common = {
   format: 'esm',
   target: 'es2022',
   plugins: [wgslIncludePlugin(new URL('../shaders', import.meta.url).pathname)],
+  // the shipped dictionaries (src/text/lexicons): gzip inlined as bytes, the diff as text
+  loader: { '.gz': 'binary', '.diff': 'text' },
   sourcemap: 'linked',
   logLevel: 'warning',
   absWorkingDir: root,

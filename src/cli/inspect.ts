@@ -1,22 +1,32 @@
-// `flowgpu inspect <file>`: the tensors (name, dtype, shape) and metadata of a .pt or .safetensors file.
+// `flowgpu inspect <file> [--config FILE]...`: the tensors (name, dtype, shape) and metadata of a .pt or
+// .safetensors file, and the detected model's config with where each value came from.
 
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
-import { detectFormat, loadCheckpoint } from '../io/checkpoint.js';
+import { detectFormat, loadCheckpoint, stateDictOf } from '../io/checkpoint.js';
 import { detect } from '../io/detect.js';
 import { numel } from '../io/host-tensor.js';
-import { formatBytes, readCheckpointFile } from './convert.js';
+import { describeConfig, formatBytes, readCheckpointFile, readConfigFiles } from './convert.js';
+
+const USAGE = 'usage: flowgpu inspect <checkpoint.pt|.pth|.pth.tar|.safetensors> [--config FILE]...';
 
 export async function run(args: string[]): Promise<void> {
-  const file = args[0];
-  if (!file || args.length > 1 || file.startsWith('-')) {
-    throw new FlowgpuError('usage: flowgpu inspect <checkpoint.pt|.pth|.pth.tar|.safetensors>');
+  const configs: string[] = [];
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--config' && args[i + 1] !== undefined) configs.push(args[++i]!);
+    else if (args[i]!.startsWith('-')) throw new FlowgpuError(USAGE);
+    else files.push(args[i]!);
   }
+  const file = files[0];
+  if (!file || files.length > 1) throw new FlowgpuError(USAGE);
   const bytes = readCheckpointFile(file);
   const ckpt = loadCheckpoint(bytes);
   let model: string;
   try {
-    const found = detect(ckpt);
-    model = `${found.model} ${JSON.stringify(found.config)}`;
+    const found = detect(stateDictOf(ckpt), readConfigFiles(configs));
+    model = `${found.model}; config (from the weights, the config file, the metadata, or a published default):\n` +
+      `${describeConfig(found.config, found.provenance).join('\n')}` +
+      found.warnings.map((w) => `\n  warning: ${w}`).join('');
   } catch (e) {
     model = `not recognised (${(e as Error).message})`;
   }

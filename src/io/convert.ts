@@ -1,9 +1,10 @@
-// Checkpoint → self-describing flowgpu safetensors: detected model and config in the metadata,
+// Checkpoint → self-describing flowgpu safetensors: detected model and config (from the weights and
+// the original's config file, when given) in the metadata,
 // weight norm folded, floats normalised to f32 (or f16 on request).
 // WaveGlow's and Glow-TTS's invertible 1x1 convolutions stay as trained (the models invert them in
 // float64 at load time) and stay f32 even with fp16: their inverses would amplify half rounding.
 
-import { detect, type Config, type ModelKind } from './detect.js';
+import { ASSUMED_KEY, detect, type Config, type ConfigSource, type ModelKind, type Provenance } from './detect.js';
 import { DTYPE_SIZE, toFloat16, toFloat32 } from './dtype.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { detectFormat, loadCheckpoint, stateDictOf } from './checkpoint.js';
@@ -15,13 +16,21 @@ export interface ConvertOptions {
   fold?: boolean;
   /** Store float weights as f16 (default false). */
   fp16?: boolean;
+  /** The original's config file(s) (text or object); what it sets is stored, so the file never needs it again. */
+  config?: ConfigSource;
+  /** The config's file name, for messages. */
+  configName?: string;
 }
 
 export interface Converted {
   model: ModelKind;
   config: Config;
-  /** Config fields neither the weights nor the metadata show: published defaults. */
+  /** Where each config field came from (see `detect`). */
+  provenance: Record<string, Provenance>;
+  /** Config fields nothing given shows: published defaults, stored as still assumed. */
   assumed: string[];
+  /** The assumed values, said (empty when the config was complete). */
+  warnings: string[];
   checkpoint: Checkpoint;
   parameterCount: number;
   /** Layers whose weight norm was folded. */
@@ -61,7 +70,7 @@ export function convertCheckpoint(source: Uint8Array | ArrayBuffer, options: Con
   const fp16 = options.fp16 ?? false;
   const input = stateDictOf(loadCheckpoint(bytes));
   checkOutputSize(input, bytes.length);
-  const found = detect(input);
+  const found = detect(input, { config: options.config, configName: options.configName });
   const { tensors, folded } = fold ? foldWeightNorm(input.tensors) : { tensors: input.tensors, folded: [] };
 
   const keep = KEEP_F32[found.model];
@@ -77,12 +86,14 @@ export function convertCheckpoint(source: Uint8Array | ArrayBuffer, options: Con
   const metadata: Record<string, string> = {
     'flowgpu.model': found.model,
     'flowgpu.config': JSON.stringify(found.config),
+    // the defaults in that config stay assumptions: loading the file warns about them again
+    ...(found.assumed.length ? { [ASSUMED_KEY]: JSON.stringify(found.assumed) } : {}),
     'flowgpu.folded': String(fold),
     'flowgpu.dtype': fp16 ? 'f16' : 'f32',
     'flowgpu.source': origin ? `${detectFormat(bytes)}, ${origin}` : detectFormat(bytes),
   };
   return {
-    model: found.model, config: found.config, assumed: found.assumed, checkpoint: { tensors: out, metadata }, parameterCount,
+    model: found.model, config: found.config, provenance: found.provenance, assumed: found.assumed, warnings: found.warnings, checkpoint: { tensors: out, metadata }, parameterCount,
     folded,
   };
 }

@@ -9,7 +9,7 @@ import type { Engine } from '../gpu/engine.js';
 import { assertFinite, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { Checkpoint } from '../io/host-tensor.js';
-import { type Config, detect } from '../io/detect.js';
+import { type Config, type Detection, detect } from '../io/detect.js';
 import { attention } from '../ops/attention.js';
 import { conv1d } from '../ops/conv.js';
 import { conv2d, convOutSize, foldBatchNorm } from '../ops/conv2d.js';
@@ -119,8 +119,8 @@ export class CSET {
   }
 
   /** Builds the model from a state dict (`{'model': ...}` checkpoints are unwrapped by the loader). */
-  static async load(engine: Engine, ckpt: Checkpoint): Promise<CSET> {
-    const det = detect(ckpt);
+  static async load(engine: Engine, ckpt: Checkpoint, detection?: Detection): Promise<CSET> {
+    const det = detection ?? detect(ckpt);
     if (det.model !== 'cset') {
       throw new FlowgpuError(`this checkpoint is a ${det.model} model, not XSpkEmoTrans (cross-speaker emotion transfer)`);
     }

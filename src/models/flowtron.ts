@@ -20,6 +20,7 @@ import type { Engine } from '../gpu/engine.js';
 import { assertFinite, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { loadCheckpoint, withPrefix } from '../io/checkpoint.js';
+import { type Config, type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { linear } from '../ops/matmul.js';
 import {
@@ -129,54 +130,21 @@ interface FlowWeights {
 const ENCODER_CONVS = 3;
 
 /** Reads the config from the checkpoint's tensors (cross-checked against metadata `config` when present). */
-export function flowtronConfig(ckpt: Checkpoint): FlowtronConfig {
-  const t = ckpt.tensors;
-  const shape = (n: string): number[] => {
-    const x = t.get(n);
-    if (!x) throw new FlowgpuError(`flowtron: the checkpoint has no tensor "${n}"; is this a Flowtron checkpoint?`);
-    return x.shape;
+/** The model's config from its detection (weights, config file, metadata; see io/detect.ts). */
+export function flowtronConfig(c: Config): FlowtronConfig {
+  const num = (k: string): number => {
+    const v = c[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new FlowgpuError(`flowtron: config ${k} should be a whole number, got ${JSON.stringify(v)}`);
+    return v;
   };
-  let nFlows = 0;
-  while (t.has(`flows.${nFlows}.conv.weight`) || t.has(`flows.${nFlows}.ar_step.conv.weight`)) nFlows++;
-  if (nFlows === 0) throw new FlowgpuError('flowtron: the checkpoint has no flows (flows.0.conv.weight); is this a Flowtron checkpoint?');
-  const p0 = 'flows.0.';
-  let nLstmLayers = 0;
-  while (t.has(`${p0}lstm.weight_ih_l${nLstmLayers}`)) nLstmLayers++;
-  const last = nFlows - 1;
-  const lastPrefix = last % 2 === 0 ? `flows.${last}.` : `flows.${last}.ar_step.`;
-  const [nSpeakers, nSpeakerDim] = shape('speaker_embedding.weight') as [number, number];
-  const [nText, nTextDim] = shape('embedding.weight') as [number, number];
-  const cfg: FlowtronConfig = {
-    nSpeakers, nSpeakerDim, nText, nTextDim, nFlows,
-    nMel: shape(`${p0}conv.weight`)[0]! / 2,
-    nHidden: shape(`${p0}attention_lstm.weight_hh_l0`)[1]!,
-    nAttn: shape(`${p0}attention_layer.query.linear_layer.weight`)[0]!,
-    nLstmLayers,
-    useGate: t.has(`${lastPrefix}gate_layer.linear_layer.weight`),
-    dummySpeaker: false,
+  if (c['use_cumm_attention'] === true) throw new FlowgpuError('flowtron: use_cumm_attention models are not supported');
+  // n_components > 1 (Gaussian mixture prior) only matters for training: inference ignores it.
+  return {
+    nSpeakers: num('n_speakers'), nSpeakerDim: num('n_speaker_dim'), nText: num('n_text'), nTextDim: num('n_text_dim'),
+    nFlows: num('n_flows'), nMel: num('n_mel_channels'), nHidden: num('n_hidden'), nAttn: num('n_attn_channels'),
+    nLstmLayers: num('n_lstm_layers'), useGate: c['use_gate_layer'] === true,
+    dummySpeaker: c['dummy_speaker_embedding'] === true || c['dummy_speaker_embedding'] === 1,
   };
-  const meta = ckpt.metadata?.config;
-  if (meta) {
-    let m: Record<string, unknown> = {};
-    try {
-      m = JSON.parse(meta) as Record<string, unknown>;
-    } catch {
-      /* not JSON: shapes alone decide */
-    }
-    const pairs: [keyof FlowtronConfig, string][] = [
-      ['nFlows', 'n_flows'], ['nHidden', 'n_hidden'], ['nAttn', 'n_attn_channels'], ['nLstmLayers', 'n_lstm_layers'],
-      ['nTextDim', 'n_text_dim'], ['nSpeakerDim', 'n_speaker_dim'], ['nMel', 'n_mel_channels'],
-    ];
-    for (const [k, mk] of pairs) {
-      if (typeof m[mk] === 'number' && m[mk] !== cfg[k]) {
-        throw new FlowgpuError(`flowtron: metadata config says ${mk} = ${m[mk]} but the tensors say ${cfg[k]}`);
-      }
-    }
-    if (m.use_cumm_attention === true) throw new FlowgpuError('flowtron: use_cumm_attention models are not supported');
-    cfg.dummySpeaker = m.dummy_speaker_embedding === true || m.dummy_speaker_embedding === 1;
-    // n_components > 1 (Gaussian mixture prior) only matters for training: inference ignores it.
-  }
-  return cfg;
 }
 
 /** Normalises what a caller may pass: bytes, a golden file (state dict under `weights.`), a DataParallel dict. */
@@ -334,10 +302,12 @@ export class Flowtron {
     this.zeros = engine.persistent(new Float32Array(nz), [nz], 'flowtron.zeros');
   }
 
-  /** Loads any Flowtron checkpoint (bytes or a parsed checkpoint); the config comes from the tensors. */
-  static async load(engine: Engine, checkpoint: Checkpoint | Uint8Array | ArrayBuffer, o: { tuning?: StepTuning } = {}): Promise<Flowtron> {
+  /** Loads any Flowtron checkpoint (bytes or a parsed checkpoint), built as `detection` says (detected here when not given). */
+  static async load(engine: Engine, checkpoint: Checkpoint | Uint8Array | ArrayBuffer, detection?: Detection, o: { tuning?: StepTuning } = {}): Promise<Flowtron> {
     const ckpt = stateDict(checkpoint);
-    const config = flowtronConfig(ckpt);
+    const det = detection ?? detect(ckpt);
+    if (det.model !== 'flowtron') throw new FlowgpuError(`this checkpoint holds a ${det.model} model, not Flowtron`);
+    const config = flowtronConfig(det.config);
     return new Flowtron(engine, new Weights(engine, ckpt, 'flowtron'), config, o.tuning);
   }
 

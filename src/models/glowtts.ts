@@ -6,7 +6,7 @@
 import type { Engine } from '../gpu/engine.js';
 import { assertFinite, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { type Config, detect } from '../io/detect.js';
+import { type Config, type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { conv1d } from '../ops/conv.js';
@@ -46,6 +46,8 @@ export interface GlowTTSConfig {
   sigmoidScale: boolean;
   ginChannels: number;
   nSpeakers: number;
+  /** `data.sampling_rate`: the rate of the audio the mels describe. */
+  sampleRate: number;
 }
 
 export interface SynthesizeOptions {
@@ -126,13 +128,14 @@ export function glowttsConfig(c: Config): GlowTTSConfig {
     sigmoidScale: Boolean(c['sigmoid_scale']),
     ginChannels: optNum(c, 'gin_channels') ?? 0,
     nSpeakers: optNum(c, 'n_speakers') ?? 0,
+    sampleRate: optNum(c, 'sampling_rate') ?? 22050,
   };
 }
 
 export class GlowTTS {
   readonly kind = 'glowtts';
   readonly nMel: number;
-  /** Audio the mels describe: the checkpoint metadata's `sampling_rate`, else 22050 Hz (every published config). */
+  /** Audio the mels describe: the config's `sampling_rate` (22050 Hz in every published config). */
   readonly sampleRate: number;
   readonly hopLength = 256;
   private readonly speakerBiases = new Map<string, Tensor>();
@@ -143,14 +146,14 @@ export class GlowTTS {
     private readonly w: Weights,
   ) {
     this.nMel = config.outChannels;
-    this.sampleRate = Number(w.checkpoint.metadata['sampling_rate']) || 22050;
+    this.sampleRate = config.sampleRate;
     w.host('encoder.emb.weight', [config.nVocab, config.hiddenEnc]);
   }
 
   /** Builds the model from a Glow-TTS state dict (weight norm folded here; any config the
    *  checkpoint's shapes and metadata `config` describe). */
-  static async load(engine: Engine, checkpoint: Checkpoint): Promise<GlowTTS> {
-    const det = detect(checkpoint);
+  static async load(engine: Engine, checkpoint: Checkpoint, detection?: Detection): Promise<GlowTTS> {
+    const det = detection ?? detect(checkpoint);
     if (det.model !== 'glowtts') throw new FlowgpuError(`this checkpoint is a ${det.model} model, not Glow-TTS`);
     const config = glowttsConfig(det.config);
     if (config.ginChannels > 0 && config.nSpeakers <= 1) {

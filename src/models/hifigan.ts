@@ -6,7 +6,7 @@
 import type { Engine } from '../gpu/engine.js';
 import { assertFinite, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { type Config, detect } from '../io/detect.js';
+import { type Config, type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { conv1d, convTranspose1d } from '../ops/conv.js';
@@ -24,6 +24,8 @@ export interface HifiganConfig {
   resblockKernels: number[];
   resblockDilations: number[][];
   numMels: number;
+  /** The audio's rate (`sampling_rate`): not used by the generator, only said in WAV headers. */
+  sampleRate: number;
 }
 
 function numbers(v: unknown, what: string): number[] {
@@ -43,13 +45,18 @@ export class HiFiGAN {
     return this.config.upsampleRates.reduce((a, b) => a * b, 1);
   }
 
+  get sampleRate(): number {
+    return this.config.sampleRate;
+  }
+
   get nMel(): number {
     return this.config.numMels;
   }
 
-  static async load(engine: Engine, ckpt: Checkpoint): Promise<HiFiGAN> {
+  /** Builds the generator `detection` describes (detected here when not given). */
+  static async load(engine: Engine, ckpt: Checkpoint, detection?: Detection): Promise<HiFiGAN> {
     const folded: Checkpoint = { tensors: foldWeightNorm(ckpt.tensors).tensors, metadata: ckpt.metadata };
-    const det = detect(folded);
+    const det = detection ?? detect(folded);
     if (det.model !== 'hifigan') throw new FlowgpuError(`this checkpoint is a ${det.model} model, not a HiFi-GAN generator`);
     const c: Config = det.config;
     const config: HifiganConfig = {
@@ -60,6 +67,7 @@ export class HiFiGAN {
       resblockKernels: numbers(c['resblock_kernel_sizes'], 'resblock_kernel_sizes'),
       resblockDilations: (c['resblock_dilation_sizes'] as unknown[]).map((d, i) => numbers(d, `resblock_dilation_sizes[${i}]`)),
       numMels: Number(c['num_mels']),
+      sampleRate: Number(c['sampling_rate']),
     };
     if (config.upsampleRates.length !== config.upsampleKernels.length) {
       throw new FlowgpuError(`${MODEL} config: ${config.upsampleRates.length} upsample rates but ${config.upsampleKernels.length} kernels`);

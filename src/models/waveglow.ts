@@ -20,7 +20,7 @@
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { detect } from '../io/detect.js';
+import { type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { upgradeWaveGlowLayout } from '../io/torch.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
@@ -180,10 +180,10 @@ export class WaveGlow {
    * files: pass `withPrefix(ckpt, 'weights.')`). Folds weight norm, fuses pre-2019 layouts, inverts
    * the 1x1 convolutions in float64, uploads everything and compiles the pipelines.
    */
-  static async load(engine: Engine, source: Checkpoint, o: { sampleRate?: number } = {}): Promise<WaveGlow> {
+  static async load(engine: Engine, source: Checkpoint, detection?: Detection, o: { sampleRate?: number } = {}): Promise<WaveGlow> {
     const tensors = foldWeightNorm(upgradeWaveGlowLayout(source.tensors)).tensors;
     const ckpt: Checkpoint = { tensors, metadata: source.metadata };
-    const det = detect(ckpt);
+    const det = detection ?? detect(ckpt);
     if (det.model !== 'waveglow') throw new FlowgpuError(`this checkpoint holds a ${det.model} model, not WaveGlow`);
     const cfg = det.config as Record<string, unknown>;
     const wn = (cfg.WN_config ?? {}) as Record<string, unknown>;
@@ -260,7 +260,7 @@ export class WaveGlow {
         }
         flows.push(fw);
       }
-      const sr = o.sampleRate ?? (Number(source.metadata['sampling_rate']) || 22050);
+      const sr = o.sampleRate ?? num(cfg.sampling_rate, 'sampling_rate');
       const model = new WaveGlow(engine, config, upW, upB, flows, w, sr);
       await engine.pipelines.prepare([
         couplingKernel(true, false), upsampleKernel, resSkipKernel, interleaveKernel, ...stftKernels(),

@@ -1,15 +1,20 @@
-// The CMU pronouncing dictionary, parsed the way keithito's `cmudict.py` parses it: words start
-// with a letter or an apostrophe, "(n)" variant markers are removed so variants collect under one
-// word in order, and a pronunciation with any symbol outside the 84 ARPAbet ones is dropped.
-// The packaged copy (npm `cmu-pronouncing-dictionary`) is imported lazily, never fetched; a copy
-// of the file an original shipped can be given instead to reproduce its ids exactly.
+// The CMU pronouncing dictionary, parsed the way keithito's `cmudict.py` (vendored by Flowtron and
+// Glow-TTS) parses it: lines that start with A-Z or an apostrophe, the word before the first double
+// space with "(n)" variant markers removed, the pronunciation after it dropped unless every phone is
+// one of the 84 ARPAbet symbols; variants collect under one word in file order.
+//
+// The package ships the copies the originals read (CMUdict 0.7b; src/text/lexicons/README.md):
+// Flowtron's file gzipped, and Glow-TTS's as a line diff from it. Each is decompressed on first use
+// (DecompressionStream: Node ≥ 18, Deno, browsers) and kept.
 
+import { FlowgpuError } from '../gpu/errors.js';
 import { ARPABET } from './arpabet.js';
 
-const VARIANT_RE = /\((\d+)\)/;
-// Phones separated by single spaces, every one of them an ARPAbet symbol.
-const PHONE = `(?:${[...ARPABET].sort((a, b) => b.length - a.length).join('|')})`;
-const PRONUNCIATION_RE = new RegExp(`^${PHONE}(?: ${PHONE})*$`);
+const VARIANT_RE = /\(\d+\)/g;
+const VALID = new Set(ARPABET);
+
+/** Which original's copy: the two differ in a few dozen entries (AM, AI, CPU, FEYNMAN, ...). */
+export type Lexicon = 'flowtron' | 'glowtts';
 
 export class CmuDict {
   private constructor(private readonly entries: ReadonlyMap<string, readonly string[]>) {}
@@ -27,55 +32,78 @@ export class CmuDict {
     return this.entries.size;
   }
 
-  /** From (word, pronunciation) pairs, variants keyed "WORD(n)" and ordered by n. */
-  static fromPairs(pairs: Iterable<readonly [string, string]>): CmuDict {
+  /** From the text of a CMUdict file ("WORD  P1 P2", ";;;" comments), e.g. an original's `cmu_dictionary`. */
+  static fromText(text: string): CmuDict {
     const entries = new Map<string, string[]>();
-    const order = new Map<string[], number[]>(); // variant numbers, kept only for words that have several
-    for (const [key, value] of pairs) {
-      const c = key.charCodeAt(0) | 0x20; // lower-cases ASCII letters
-      if (!((c >= 0x61 && c <= 0x7a) || key[0] === "'")) continue;
-      // The packaged dictionary has "# comment" after some pronunciations; they are not phones.
-      const pron = (value.includes('#') ? value.slice(0, value.indexOf('#')) : value).trim();
-      if (!PRONUNCIATION_RE.test(pron)) continue;
-      const variant = key.endsWith(')') ? VARIANT_RE.exec(key) : null;
-      const word = (variant ? key.replace(VARIANT_RE, '') : key).toUpperCase();
+    for (const line of text.split('\n')) {
+      const c = line.charCodeAt(0);
+      if (!((c >= 0x41 && c <= 0x5a) || c === 0x27)) continue; // 'A'..'Z' or "'"
+      const parts = line.split('  ');
+      if (parts.length < 2) continue;
+      const phones = parts[1]!.trim().split(' ');
+      if (!phones.every((p) => VALID.has(p))) continue;
+      const word = parts[0]!.replace(VARIANT_RE, '');
+      const pron = phones.join(' ');
       const list = entries.get(word);
-      if (!list) {
-        entries.set(word, [pron]);
-        continue;
-      }
-      const ns = order.get(list) ?? [0];
-      list.push(pron);
-      ns.push(variant ? Number(variant[1]) : 0);
-      order.set(list, ns);
-    }
-    for (const [list, ns] of order) {
-      const sorted = list.map((pron, i) => ({ pron, n: ns[i]! })).sort((a, b) => a.n - b.n);
-      sorted.forEach((v, i) => (list[i] = v.pron));
+      if (list) list.push(pron);
+      else entries.set(word, [pron]);
     }
     return new CmuDict(entries);
   }
+}
 
-  /** From the text of a CMUdict file ("WORD  P1 P2", ";;;" comments), e.g. an original's `cmu_dictionary`. */
-  static fromText(text: string): CmuDict {
-    const pairs: [string, string][] = [];
-    for (const line of text.split('\n')) {
-      const sep = line.indexOf('  ');
-      if (sep > 0) pairs.push([line.slice(0, sep), line.slice(sep + 2)]);
-    }
-    return CmuDict.fromPairs(pairs);
+/** Bytes as latin-1 text (the originals open the file with encoding='latin-1'). */
+function latin1(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return out;
+}
+
+async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * Applies a line diff: blocks of "<line> <deleted> <inserted>" (line numbers of the original text)
+ * followed by the inserted lines, in increasing order.
+ */
+export function applyLineDiff(text: string, diff: string): string {
+  const lines = text.split('\n');
+  const ops = diff.split('\n');
+  const out: string[] = [];
+  let at = 0;
+  for (let i = 0; i < ops.length && ops[i] !== '';) {
+    const m = /^(\d+) (\d+) (\d+)$/.exec(ops[i]!);
+    if (!m || Number(m[1]) < at) throw new FlowgpuError(`lexicon diff: malformed block at its line ${i + 1}`);
+    const [start, deleted, inserted] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    out.push(...lines.slice(at, start), ...ops.slice(i + 1, i + 1 + inserted));
+    at = start + deleted;
+    i += 1 + inserted;
   }
+  out.push(...lines.slice(at));
+  return out.join('\n');
 }
 
-let packaged: Promise<CmuDict> | undefined;
+let flowtronText: Promise<string> | undefined;
 
-/** The entries of a large record without building them all as an array first. */
-function* pairsOf(record: Readonly<Record<string, string>>): Generator<[string, string]> {
-  for (const key in record) yield [key, record[key]!];
+/** The text of an original's dictionary file, exactly as it shipped. */
+export async function lexiconText(lexicon: Lexicon): Promise<string> {
+  const data = await import('./lexicons/index.js');
+  flowtronText ??= gunzip(data.CMUDICT_GZ).then(latin1);
+  const text = await flowtronText;
+  return lexicon === 'glowtts' ? applyLineDiff(text, data.GLOWTTS_DIFF) : text;
 }
 
-/** The packaged dictionary (about 126,000 words), loaded on first use and kept. */
-export function loadCmuDict(): Promise<CmuDict> {
-  packaged ??= import('cmu-pronouncing-dictionary').then((m) => CmuDict.fromPairs(pairsOf(m.dictionary)));
-  return packaged;
+const loaded = new Map<Lexicon, Promise<CmuDict>>();
+
+/** The dictionary an original read (Flowtron's by default), loaded on first use and kept. */
+export function loadCmuDict(lexicon: Lexicon = 'flowtron'): Promise<CmuDict> {
+  let dict = loaded.get(lexicon);
+  if (!dict) {
+    dict = lexiconText(lexicon).then((t) => CmuDict.fromText(t));
+    dict.catch(() => loaded.delete(lexicon)); // a failed load may be retried
+    loaded.set(lexicon, dict);
+  }
+  return dict;
 }

@@ -1,13 +1,13 @@
 // Text → token ids for each seed model, with the same ids as the original front ends.
 
 import { FlowgpuError } from '../gpu/errors.js';
-import { CmuDict, loadCmuDict } from './cmudict.js';
+import { CmuDict, loadCmuDict, type Lexicon } from './cmudict.js';
 import { CSET_SYMBOLS, csetEncode } from './cset.js';
 import { FLOWTRON_SYMBOLS, flowtronEncode } from './flowtron.js';
 import { GLOWTTS_BLANK, GLOWTTS_SYMBOLS, glowttsEncode, intersperse } from './glowtts.js';
 import type { Encoder } from './symbols.js';
 
-export { CmuDict, loadCmuDict } from './cmudict.js';
+export { CmuDict, loadCmuDict, type Lexicon } from './cmudict.js';
 export { englishCleaners } from './cleaners.js';
 export { flowtronCleaners } from './flowtron.js';
 export { CSET_SYMBOLS, FLOWTRON_SYMBOLS, GLOWTTS_BLANK, GLOWTTS_SYMBOLS };
@@ -23,7 +23,7 @@ export interface TextOptions {
   seed?: number;
   /** Glow-TTS: intersperse the blank id 148, for models trained with `add_blank` (n_vocab 149). */
   addBlank?: boolean;
-  /** Pronunciations to use instead of the packaged CMUdict (e.g. the file an original shipped). */
+  /** Pronunciations to use instead of the dictionary the front end's original read (shipped in the package). */
   dictionary?: CmuDict;
 }
 
@@ -32,6 +32,10 @@ export interface TextIds {
   /** Characters and {phones} that the model's symbol table lacks, dropped as the original drops them; each once. */
   unknown: string[];
 }
+
+/** The dictionary each original read; XSpkEmoTrans (which reads librispeech-lexicon.txt with g2p_en
+ *  for the rest) uses Flowtron's CMUdict 0.7b as a stand-in. */
+const LEXICON: Record<FrontEnd, Lexicon> = { glowtts: 'glowtts', flowtron: 'flowtron', cset: 'flowtron' };
 
 const SYMBOLS: Record<FrontEnd, readonly string[]> = { glowtts: GLOWTTS_SYMBOLS, flowtron: FLOWTRON_SYMBOLS, cset: CSET_SYMBOLS };
 
@@ -58,7 +62,7 @@ function checkOptions(frontEnd: FrontEnd, opts: TextOptions): void {
 export async function textToIds(frontEnd: FrontEnd, text: string, opts: TextOptions = {}): Promise<TextIds> {
   checkOptions(frontEnd, opts);
   if (text.trim() === '') throw new FlowgpuError('the text is empty: give the sentence to speak');
-  const dict = opts.dictionary ?? (await loadCmuDict());
+  const dict = opts.dictionary ?? (await loadCmuDict(LEXICON[frontEnd]));
   const enc: Encoder =
     frontEnd === 'glowtts' ? glowttsEncode(text, dict) : frontEnd === 'flowtron' ? flowtronEncode(text, dict, opts) : csetEncode(text, dict);
   if (!enc.speaks) {

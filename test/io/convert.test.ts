@@ -92,9 +92,12 @@ describe('checkpoint conversion', () => {
     const fromGolden = convertCheckpoint(await goldenBytes('glowtts-small.safetensors'));
     const twice = convertCheckpoint(writeSafetensors(fromPt.checkpoint));
     assertEqual(JSON.stringify(twice.config), JSON.stringify(fromPt.config), 'config of a converted file');
-    // the .pt has no config: dropout takes the published 0.1; the golden file's metadata says 0
-    assertEqual(fromPt.config['p_dropout'], 0.1, 'published default');
-    assertEqual(fromGolden.config['p_dropout'], 0, 'from the golden metadata');
+    // the .pt has no config: dilation_rate takes the published 1, and stays an assumption once converted;
+    // the golden file's metadata says it
+    assertEqual(fromPt.provenance['dilation_rate'], 'default', 'published default');
+    assert(fromPt.warnings.join().includes('dilation_rate 1'), `warned: ${fromPt.warnings.join()}`);
+    assertEqual(twice.assumed.join(), fromPt.assumed.join(), 'still assumed after conversion');
+    assertEqual(fromGolden.provenance['dilation_rate'], 'metadata', 'from the golden metadata');
     for (const other of [fromGolden, twice]) {
       assertEqual(other.checkpoint.tensors.size, fromPt.checkpoint.tensors.size, 'tensor count');
       for (const [k, t] of fromPt.checkpoint.tensors) assertArrayEqual(tensorBytes(other.checkpoint.tensors.get(k)!), tensorBytes(t), k);

@@ -100,7 +100,7 @@ describe('flowtron (golden: flowtron-small)', () => {
     { units: 64, ksplit: 1, attnWg: 64, fused: false },
   ]) {
     it(`kernel variant ${JSON.stringify(tuning)} gives the same results`, async () => {
-      const m2 = await Flowtron.load(e, golden, { tuning });
+      const m2 = await Flowtron.load(e, golden, undefined, { tuning });
       const r = await m2.synthesize(ids, { speaker, residual: g('input.residual'), gateThreshold: 0.5, gateChunk: 5 });
       assertEqual(r.frames, Number(golden.metadata.frames_gated), 'frames');
       assertClose(await e.readF32(r.mel), g('output.mel_gated'), TOL, 'mel_gated');
