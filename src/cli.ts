@@ -33,12 +33,19 @@ async function main(argv: string[]): Promise<void> {
   await (await cmd.load()).run(args);
 }
 
+/** One line for the user; the stack only with FLOWGPU_DEBUG=1 (a stack is never the answer to a mistake in the input). */
+function describeError(e: unknown): string {
+  const err = e as Error | undefined;
+  if (process.env['FLOWGPU_DEBUG'] === '1') return err?.stack ?? String(e);
+  if (err?.name === 'FlowgpuError') return err.message;
+  const message = (err?.message ?? String(e)).split('\n')[0];
+  return `${message} (an unexpected error: run with FLOWGPU_DEBUG=1 to see where, and please report it)`;
+}
+
 main(process.argv.slice(2)).then(
   () => process.exit(process.exitCode ?? 0),
   (e: unknown) => {
-    const err = e as Error;
-    const known = err?.name === 'FlowgpuError';
-    process.stderr.write(`flowgpu: ${known ? err.message : (err?.stack ?? String(e))}\n`);
+    process.stderr.write(`flowgpu: ${describeError(e)}\n`);
     process.exit(1);
   },
 );

@@ -6,12 +6,13 @@
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { type Config, detect } from '../io/detect.js';
+import { type Config, type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { conv1d, convTranspose1d } from '../ops/conv.js';
 import { add, affine, leakyRelu, tanh } from '../ops/elementwise.js';
-import { Weights } from './weights.js';
+import type { VocodeOptions, Vocoder } from './vocoder.js';
+import { sampleRateOf, Weights } from './weights.js';
 
 const MODEL = 'HiFi-GAN';
 const LRELU_SLOPE = 0.1;
@@ -31,11 +32,15 @@ function numbers(v: unknown, what: string): number[] {
   return v as number[];
 }
 
-export class HiFiGAN {
+// Deterministic: the VocodeOptions sigma, seed, noise and denoise do not apply; the whole mel runs at once.
+export class HiFiGAN implements Vocoder {
+  readonly kind = 'hifigan';
+  readonly sampleRate: number;
   private readonly w: Weights;
 
   private constructor(readonly engine: Engine, ckpt: Checkpoint, readonly config: HifiganConfig) {
     this.w = new Weights(engine, ckpt, MODEL);
+    this.sampleRate = sampleRateOf(ckpt);
   }
 
   /** Total upsampling factor (samples per mel frame). */
@@ -47,9 +52,9 @@ export class HiFiGAN {
     return this.config.numMels;
   }
 
-  static async load(engine: Engine, ckpt: Checkpoint): Promise<HiFiGAN> {
+  static async load(engine: Engine, ckpt: Checkpoint, detection?: Detection): Promise<HiFiGAN> {
     const folded: Checkpoint = { tensors: foldWeightNorm(ckpt.tensors).tensors, metadata: ckpt.metadata };
-    const det = detect(folded);
+    const det = detection ?? detect(folded);
     if (det.model !== 'hifigan') throw new FlowgpuError(`this checkpoint is a ${det.model} model, not a HiFi-GAN generator`);
     const c: Config = det.config;
     const config: HifiganConfig = {
@@ -133,7 +138,7 @@ export class HiFiGAN {
   }
 
   /** Host mel `[n_mel, frames]` (row-major) → audio samples. */
-  async vocode(mel: Float32Array, frames: number): Promise<Float32Array> {
+  async infer(mel: Float32Array, frames: number, o: VocodeOptions = {}): Promise<Float32Array> {
     const e = this.engine;
     if (!Number.isInteger(frames) || frames < 1 || mel.length !== this.nMel * frames) {
       throw new FlowgpuError(`${MODEL}: a mel of ${mel.length} values is not [${this.nMel}, ${frames}] (this vocoder takes ${this.nMel} mel channels)`);
@@ -141,7 +146,9 @@ export class HiFiGAN {
     const x = e.upload(mel, [this.nMel, frames], 'mel');
     const y = this.forward(x);
     try {
-      return await e.readF32(y);
+      const audio = await e.readF32(y);
+      o.onProgress?.(1, 1);
+      return audio;
     } finally {
       x.release();
       y.release();

@@ -20,7 +20,7 @@
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { detect } from '../io/detect.js';
+import { type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { upgradeWaveGlowLayout } from '../io/torch.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
@@ -34,7 +34,8 @@ import {
 } from '../ops/coupling.js';
 import { stftKernels } from '../ops/stft.js';
 import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
-import { Weights } from './weights.js';
+import type { Vocoder } from './vocoder.js';
+import { sampleRateOf, Weights } from './weights.js';
 
 export interface WaveGlowConfig {
   nMel: number;
@@ -50,8 +51,14 @@ export interface WaveGlowConfig {
   upsampleKernel: number;
 }
 
+/**
+ * WaveGlow's latent standard deviation when none is given: 0.666, the value NVIDIA's Tacotron 2
+ * and the Glow-TTS notebooks vocode speech with (the WaveGlow README's resynthesis example uses 0.6).
+ */
+export const WAVEGLOW_SIGMA = 0.666;
+
 export interface WaveGlowInferOptions {
-  /** Standard deviation of the latent noise (default 0.6; 0 is deterministic). */
+  /** Standard deviation of the latent noise (default `WAVEGLOW_SIGMA`, 0.666; 0 is deterministic). */
   sigma?: number;
   /** Seed of the noise drawn on the GPU when `noise` is not given (default 0). */
   seed?: number;
@@ -138,7 +145,7 @@ function num(v: unknown, what: string): number {
   return v;
 }
 
-export class WaveGlow {
+export class WaveGlow implements Vocoder {
   readonly kind = 'waveglow';
   readonly sampleRate: number;
   /** Group steps each flow sees on either side of a sample (the WN receptive field), times n_flows. */
@@ -163,6 +170,10 @@ export class WaveGlow {
     return this.config.nMel;
   }
 
+  get hopLength(): number {
+    return this.config.upsampleStride;
+  }
+
   /** Channels of the initial noise (`n_remaining_channels`). */
   get nRemaining(): number {
     return this.flows[this.config.nFlows - 1]!.channels;
@@ -180,10 +191,10 @@ export class WaveGlow {
    * files: pass `withPrefix(ckpt, 'weights.')`). Folds weight norm, fuses pre-2019 layouts, inverts
    * the 1x1 convolutions in float64, uploads everything and compiles the pipelines.
    */
-  static async load(engine: Engine, source: Checkpoint, o: { sampleRate?: number } = {}): Promise<WaveGlow> {
+  static async load(engine: Engine, source: Checkpoint, detection?: Detection): Promise<WaveGlow> {
     const tensors = foldWeightNorm(upgradeWaveGlowLayout(source.tensors)).tensors;
     const ckpt: Checkpoint = { tensors, metadata: source.metadata };
-    const det = detect(ckpt);
+    const det = detection ?? detect(ckpt);
     if (det.model !== 'waveglow') throw new FlowgpuError(`this checkpoint holds a ${det.model} model, not WaveGlow`);
     const cfg = det.config as Record<string, unknown>;
     const wn = (cfg.WN_config ?? {}) as Record<string, unknown>;
@@ -260,8 +271,7 @@ export class WaveGlow {
         }
         flows.push(fw);
       }
-      const sr = o.sampleRate ?? (Number(source.metadata['sampling_rate']) || 22050);
-      const model = new WaveGlow(engine, config, upW, upB, flows, w, sr);
+      const model = new WaveGlow(engine, config, upW, upB, flows, w, sampleRateOf(source));
       await engine.pipelines.prepare([
         couplingKernel(true, false), upsampleKernel, resSkipKernel, interleaveKernel, ...stftKernels(),
       ]);
@@ -334,7 +344,7 @@ export class WaveGlow {
     this.validate(mel, frames);
     const e = this.engine;
     const c = this.config;
-    const sigma = o.sigma ?? 0.6;
+    const sigma = o.sigma ?? WAVEGLOW_SIGMA;
     if (!Number.isFinite(sigma) || sigma < 0) throw new FlowgpuError(`WaveGlow: sigma must be ≥ 0, got ${sigma}`);
     const tg = Math.floor((c.upsampleStride * frames) / c.nGroup);
     // Group steps to output (all, or a prefix); windows may still read up to `tg`.

@@ -54,7 +54,7 @@ describe('flowgpu speak', () => {
   it('Glow-TTS golden + a WaveGlow with 80 mel channels writes a WAV end to end', async () => {
     const e = await getEngine();
     const out = join(dir, 'hello.wav');
-    const log = await capture(() => run([GLOWTTS, wg80, 'Hello world.', '-o', out, '--seed', '1', '--sigma', '0.5'], e));
+    const log = await capture(() => run([GLOWTTS, wg80, 'Hello world.', '-o', out, '--seed', '1', '--vocoder-sigma', '0.5'], e));
     const m = /wrote .*hello\.wav: (\d+) samples \([\d.]+ s at 22050 Hz\) from a mel \[80, (\d+)\] via waveglow/.exec(log);
     assert(m, `log: ${log}`);
     const wav = decodeWav(readFileSync(out));
@@ -79,7 +79,7 @@ describe('flowgpu speak', () => {
     const e = await getEngine();
     await assertRejects(
       () => run([GLOWTTS, WAVEGLOW_20, 'Hello world.', '-o', join(dir, 'x.wav')], e),
-      /takes 20-channel mels, but the TTS model .* makes 80 channels/,
+      /mel channel mismatch: the Glow-TTS model makes 80-channel mels, but the WaveGlow vocoder takes 20/,
     );
   });
 
@@ -89,7 +89,7 @@ describe('flowgpu speak', () => {
     await assertRejects(() => run([GLOWTTS, wg80, '', '-o', out], e), /the text is empty/);
     await assertRejects(() => run([GLOWTTS, wg80, '### <>', '-o', out], e), /nothing the glowtts front end can speak/);
     await assertRejects(() => run([GLOWTTS, wg80, 'Hello.'], e), /give the output file with -o/);
-    await assertRejects(() => run([GLOWTTS, GLOWTTS, 'Hello.', '-o', out], e), /holds a glowtts model; the second argument of speak must be a vocoder/);
-    await assertRejects(() => run([wg80, wg80, 'Hello.', '-o', out], e), /waveglow model, not a text-to-speech model/);
+    await assertRejects(() => run([GLOWTTS, GLOWTTS, 'Hello.', '-o', out], e), /glowtts-small\.safetensors: this checkpoint holds a Glow-TTS model; expected WaveGlow or HiFi-GAN/);
+    await assertRejects(() => run([wg80, wg80, 'Hello.', '-o', out], e), /waveglow-80\.safetensors: this checkpoint holds a WaveGlow model; expected Glow-TTS, Flowtron or XSpkEmoTrans/);
   });
 });
