@@ -142,8 +142,8 @@ function parse(name: string, argv: readonly string[], options: OptionSpecs): Par
     if (eq >= 0) v = a.slice(eq + 1);
     else {
       v = argv[i + 1];
-      // A number may be negative (then the range check speaks); any other option's value may not look like an option.
-      if (v !== undefined && v.startsWith('--') && v.length > 2) v = undefined;
+      // A value may not look like an option (a negative number may: then the range check speaks).
+      if (v !== undefined && v.startsWith('-') && v.length > 1 && !/^-[\d.]/.test(v)) v = undefined;
       else i++;
     }
     if (v === undefined) throw new FlowgpuError(`${name}: ${a === '-o' ? '-o' : `--${key}`} needs a value`);
@@ -154,54 +154,88 @@ function parse(name: string, argv: readonly string[], options: OptionSpecs): Par
   return p;
 }
 
-/** A command of the CLI: `run(argv, engine?)` parses, checks, runs and cleans up. */
-export function defineCommand<O extends OptionSpecs>(spec: CommandSpec<O>): Command {
+/** The arguments of a command, parsed and checked (ranges, counts, -o) before any work. */
+export interface ParsedCommand<O extends OptionSpecs> {
+  /** `--help` was given: print `usage` and do nothing else. */
+  help: boolean;
+  positional: string[];
+  opts: Values<O>;
+  output: string | undefined;
+  /** `--config` files (at most two). */
+  configs: string[];
+}
+
+/** A command's description without its body. */
+type CommandShape = Omit<CommandSpec<OptionSpecs>, 'run'>;
+
+function allOptions(spec: CommandShape): OptionSpecs {
   const options: OptionSpecs = { ...spec.options };
   if (spec.loadsModels) options['config'] = CONFIG_OPTION;
   if (spec.output) options['output'] = { kind: 'string', arg: 'FILE', help: `${spec.output.what} (also -o)` };
-  const usage = `${spec.usage.trimEnd()}\n\noptions:\n${optionHelp(options)}\n`;
+  return options;
+}
+
+/** The --help text of a command. */
+export function usageOf(spec: CommandShape): string {
+  return `${spec.usage.trimEnd()}\n\noptions:\n${optionHelp(allOptions(spec))}\n`;
+}
+
+/** Parses and checks a command's arguments (no side effects but checking that -o can be written). */
+export function parseCommand<O extends OptionSpecs>(spec: Omit<CommandSpec<O>, 'run'>, argv: readonly string[]): ParsedCommand<O> {
+  const s: CommandShape = spec;
+  const p = parse(spec.name, argv, allOptions(s));
+  const parsed = { help: p.help, positional: p.positional, opts: {} as Values<O>, output: undefined as string | undefined, configs: [] as string[] };
+  if (p.help) return parsed;
+  const { min, max, what } = spec.args;
+  if (p.positional.length < min) throw new FlowgpuError(`${spec.name}: give ${what}\n\n${usageOf(s)}`);
+  if (p.positional.length > max) {
+    const extra = p.positional.slice(max).map((a) => JSON.stringify(a)).join(' ');
+    throw new FlowgpuError(`${spec.name}: unexpected arguments ${extra} (give ${what}; see flowgpu ${spec.name} --help)`);
+  }
+  for (const [key, list] of p.values) {
+    if (list.length > 1 && key !== 'config') throw new FlowgpuError(`${spec.name}: --${key} is given ${list.length} times`);
+  }
+  parsed.configs = p.values.get('config') ?? [];
+  if (parsed.configs.length > 2) throw new FlowgpuError(`${spec.name}: --config is given ${parsed.configs.length} times (twice at most: XSpkEmoTrans's preprocess.yaml and model.yaml)`);
+  const opts: Record<string, unknown> = {};
+  for (const [key, o] of Object.entries(spec.options)) {
+    const text = p.values.get(key)?.[0];
+    if (o.kind === 'flag') opts[key] = p.flags.has(key);
+    else if (text === undefined) opts[key] = undefined;
+    else if (o.kind === 'number') opts[key] = parseNumber(key, o, text);
+    else if (o.kind === 'ids') opts[key] = parseIds(text);
+    else opts[key] = text;
+  }
+  parsed.opts = opts as Values<O>;
+  const output = p.values.get('output')?.[0];
+  if (spec.output) {
+    if (output === undefined && spec.output.required) throw new FlowgpuError(`${spec.name}: give the output file with -o <${spec.output.what}>\n\n${usageOf(s)}`);
+    if (output !== undefined) {
+      const ext = spec.output.extensions;
+      if (ext && !ext.some((x) => output.toLowerCase().endsWith(x))) throw new FlowgpuError(`${spec.name}: the output must end in ${ext.join(' or ')}, got ${output}`);
+      checkWritable(output);
+    }
+  }
+  parsed.output = output;
+  return parsed;
+}
+
+/** A command of the CLI: `run(argv, engine?)` parses, checks, runs and cleans up. */
+export function defineCommand<O extends OptionSpecs>(spec: CommandSpec<O>): Command {
+  const usage = usageOf(spec);
   return {
     usage,
     async run(argv, given) {
-      const p = parse(spec.name, argv, options);
-      if (p.help) {
+      const { help, positional, opts, output, configs } = parseCommand(spec, argv);
+      if (help) {
         process.stdout.write(usage);
         return;
-      }
-      const { min, max, what } = spec.args;
-      if (p.positional.length < min) throw new FlowgpuError(`${spec.name}: give ${what}\n\n${usage}`);
-      if (p.positional.length > max) {
-        const extra = p.positional.slice(max).map((a) => JSON.stringify(a)).join(' ');
-        throw new FlowgpuError(`${spec.name}: unexpected arguments ${extra} (quote the text; see flowgpu ${spec.name} --help)`);
-      }
-      for (const [key, list] of p.values) {
-        if (list.length > 1 && key !== 'config') throw new FlowgpuError(`${spec.name}: --${key} is given ${list.length} times`);
-      }
-      const configs = p.values.get('config') ?? [];
-      if (configs.length > 2) throw new FlowgpuError(`${spec.name}: --config is given ${configs.length} times (twice at most: XSpkEmoTrans's preprocess.yaml and model.yaml)`);
-      const opts: Record<string, unknown> = {};
-      for (const [key, s] of Object.entries(spec.options)) {
-        const text = p.values.get(key)?.[0];
-        if (s.kind === 'flag') opts[key] = p.flags.has(key);
-        else if (text === undefined) opts[key] = undefined;
-        else if (s.kind === 'number') opts[key] = parseNumber(key, s, text);
-        else if (s.kind === 'ids') opts[key] = parseIds(text);
-        else opts[key] = text;
-      }
-      const output = p.values.get('output')?.[0];
-      if (spec.output) {
-        if (output === undefined && spec.output.required) throw new FlowgpuError(`${spec.name}: give the output file with -o <${spec.output.what}>\n\n${usage}`);
-        if (output !== undefined) {
-          const ext = spec.output.extensions;
-          if (ext && !ext.some((x) => output.toLowerCase().endsWith(x))) throw new FlowgpuError(`${spec.name}: the output must end in ${ext.join(' or ')}, got ${output}`);
-          checkWritable(output);
-        }
       }
       let engine = given;
       const releases: (() => void)[] = [];
       const ctx: Context<O> = {
-        positional: p.positional,
-        opts: opts as Values<O>,
+        positional,
+        opts,
         output,
         engine: async () => (engine ??= await (await import('../gpu/node-gpu.js')).createNodeEngine()),
         load: async (path, expect) => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli/speak.js';
@@ -81,6 +81,18 @@ describe('flowgpu speak', () => {
       () => run([GLOWTTS, WAVEGLOW_20, 'Hello world.', '-o', join(dir, 'x.wav')], e),
       /mel channel mismatch: the Glow-TTS model makes 80-channel mels, but the WaveGlow vocoder takes 20/,
     );
+  });
+
+  it('NaN weights give an error, not a silent WAV (issue 13, class 7)', async () => {
+    const e = await getEngine();
+    const broken = tinyWaveGlow(80, 2);
+    const w = broken.tensors.get('WN.0.end.weight')!;
+    w.data = new Float32Array((w.data as Float32Array).length).fill(Number.NaN);
+    const path = join(dir, 'waveglow-nan.safetensors');
+    writeFileSync(path, writeSafetensors(broken));
+    const out = join(dir, 'nan.wav');
+    await assertRejects(() => run([GLOWTTS, path, 'Hello.', '-o', out], e), /the WaveGlow audio holds \d+ non-finite values? \(NaN or ±Infinity; the first at index \d+\): the vocoder's weights or the mel are broken/);
+    assert(!existsSync(out), 'no WAV written');
   });
 
   it('gives clear errors for bad arguments', async () => {

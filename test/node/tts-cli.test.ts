@@ -60,7 +60,7 @@ describe('flowgpu tts', () => {
     const e = await getEngine();
     await assertRejects(() => run([GOLDEN, 'hi', '--sigma', '0.5', '-o', join(dir, 'x.npy')], e), /--sigma does not apply to Glow-TTS \(it is for Flowtron\)/);
     await assertRejects(() => run([GOLDEN, 'hi', '--bogus', '-o', join(dir, 'x.npy')], e), /tts: unknown option --bogus/);
-    await assertRejects(() => run([GOLDEN, 'hi', 'there', '-o', join(dir, 'x.npy')], e), /unexpected arguments "there" \(quote the text/);
+    await assertRejects(() => run([GOLDEN, 'hi', 'there', '-o', join(dir, 'x.npy')], e), /unexpected arguments "there" \(give a TTS model and the text \(quote it\)/);
     // The golden checkpoint's weights keep their input/output tensors out of the model.
     assert(toFloat32(golden.tensors.get('input.noise')!).length > 0, 'golden noise');
   });
