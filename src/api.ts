@@ -110,10 +110,12 @@ export interface LoadOptions<K extends ModelKind = ModelKind> {
   /** Only accept these kinds (e.g. TTS_KINDS): anything else is a clear error, and the result is typed by them. */
   expect?: readonly K[];
   /** The original's config file(s) for values the weights cannot show: JSON text or a parsed object
-   *  (XSpkEmoTrans: its preprocess.yaml and model.yaml). */
+   *  (XSpkEmoTrans: [preprocess.yaml, model.yaml]). */
   config?: unknown;
   /** The config's file name, for messages ('config.json'). */
   configName?: string;
+  /** Said after "no config given" in the warning when there is none (e.g. "and no config.json beside g.pt"). */
+  missingConfig?: string;
   /** Called with each value the load had to assume (also in the result's `warnings`). */
   onWarning?: (message: string) => void;
 }

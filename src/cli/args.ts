@@ -265,16 +265,17 @@ export function defineCommand<O extends OptionSpecs>(spec: CommandSpec<O>): Comm
 }
 
 /** The config for a checkpoint: the `--config` file(s), else the original's file(s) beside it. */
-function readConfig(checkpoint: string, given: string[]): { config?: unknown; configName?: string } {
+function readConfig(checkpoint: string, given: string[]): { config?: unknown; configName?: string; missingConfig?: string } {
   const files = given.length > 0 ? given : beside(checkpoint);
-  if (files.length === 0) return {};
+  if (files.length === 0) return { missingConfig: `and no config.json beside ${basename(checkpoint)}` };
   if (given.length === 0) process.stderr.write(`flowgpu: using ${files.map((f) => basename(f)).join(' and ')} beside ${checkpoint}\n`);
   const texts = files.map((f) => readText(f, 'the config'));
-  if (files.length === 1) return { config: texts[0], configName: basename(files[0]!) };
-  // XSpkEmoTrans: its two YAML files, told apart by name.
+  const configName = files.map((f) => basename(f)).join(' + ');
+  if (files.length === 1) return { config: texts[0], configName };
+  // XSpkEmoTrans: its two YAML files, preprocess.yaml first, told apart by name.
   const pre = files.findIndex((f) => /preprocess/i.test(basename(f)));
   if (pre < 0) throw new FlowgpuError(`two --config files are XSpkEmoTrans's preprocess.yaml and model.yaml; neither of ${files.join(', ')} is named preprocess…`);
-  return { config: { preprocess: texts[pre], model: texts[1 - pre] }, configName: files.map((f) => basename(f)).join(' + ') };
+  return { config: [texts[pre], texts[1 - pre]], configName };
 }
 
 /** config.json beside the checkpoint (the originals' inference scripts read it from there), else XSpkEmoTrans's YAML pair. */
