@@ -78,7 +78,7 @@ function parseNumber(name: string, s: Extract<OptionSpec, { kind: 'number' }>, t
 }
 
 /** Most token ids `--ids` takes (a long paragraph is a few thousand). */
-const MAX_IDS = 100_000;
+const MAX_IDS = 10_000;
 
 function parseIds(text: string): number[] {
   let v: unknown;
