@@ -203,10 +203,13 @@ export interface SynthesisOutput extends Synthesis {
   tokenScores?: Float32Array;
 }
 
-/** Text (or token ids) → log mel with any TTS model, each model's defaults where options are left out. */
+/** Text (or token ids) → log mel with any TTS model, each model's defaults where options are left out; refuses a
+ *  non-finite mel (NaN weights or inputs must not pass on silently). */
 export async function synthesize(tts: LoadedModel, input: string | ArrayLike<number>, o: SynthesizeOptions = {}): Promise<SynthesisOutput> {
   if (!isTTS(tts)) throw new FlowgpuError(`a ${modelName(tts.kind)} model is a vocoder, not a text-to-speech model: give it a mel (vocode)`);
-  return tts.model.synthesize(input, o);
+  const s = await tts.model.synthesize(input, o);
+  assertFinite(s.mel, `the ${modelName(tts.kind)} mel`, 'the model\'s weights or inputs (a style, a reference, an embedding) hold NaN or are broken');
+  return s;
 }
 
 /** mel `[nMel, frames]` → audio with any vocoder (its defaults where options are left out); refuses non-finite audio
@@ -241,7 +244,6 @@ export async function speak(tts: LoadedModel, vocoder: LoadedModel, input: strin
   if (!isVocoder(vocoder)) throw new FlowgpuError(`the second model of speak must be a vocoder (WaveGlow, HiFi-GAN, Griffin-Lim), not ${modelName(vocoder.kind)}`);
   checkPair(tts, vocoder);
   const s = await synthesize(tts, input, o);
-  assertFinite(s.mel, `the ${modelName(tts.kind)} mel`, 'the model\'s weights are broken (NaN weights give a NaN mel)');
   const audio = await vocode(vocoder, s.mel, s.frames, o.vocoder);
   if (o.normalize) normalizePeak(audio);
   return { ...s, audio, sampleRate: vocoder.sampleRate };

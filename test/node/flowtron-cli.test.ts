@@ -91,6 +91,11 @@ describe('flowgpu tts / style / latents with Flowtron', () => {
     await assertRejects(() => style([MODEL, join(dir, 'empty.csv'), '-o', join(dir, 'x.npy')], e), /reference list .*empty/);
     await assertRejects(() => style([MODEL, join(dir, 'bad.csv'), '-o', join(dir, 'x.npy')], e), /reference mel .*bad\.npy has 40 channels .* but this model expects 80 mel channels/);
     await assertRejects(() => latents([join(dir, 'empty.csv'), MODEL, '-o', join(dir, 'x.svg')], e), /empty/);
+    // An all-NaN style gives an error, not a NaN mel with exit 0 (issue 13, class 7).
+    writeFileSync(join(dir, 'nan-style.npy'), writeNpy(new Float32Array(80 * 6).fill(Number.NaN), [80, 6]));
+    await assertRejects(() => tts([MODEL, TEXTS[0]!, '--style', join(dir, 'nan-style.npy'), '--gate', '1', '-o', join(dir, 'nan.npy')], e),
+      /the Flowtron mel holds \d+ non-finite values \(NaN or ±Infinity; the first at index \d+\)/);
+    assert(!existsSync(join(dir, 'nan.npy')), 'no mel written');
   });
 
   it('latents: writes an SVG scatter with one point per row and a legend (rendered by Chromium when present)', async () => {
