@@ -9,26 +9,30 @@
 //   const wav = encodeWav(audio, sampleRate);
 
 import type { Engine } from './gpu/engine.js';
-import { FlowgpuError } from './gpu/errors.js';
+import { assertFinite, FlowgpuError } from './gpu/errors.js';
 import { loadCheckpoint, stateDictOf } from './io/checkpoint.js';
 import { type ConfigSource, detect, type Detection, type ModelKind } from './io/detect.js';
 import type { Checkpoint } from './io/host-tensor.js';
 import { readSource, type Progress, type WeightSource } from './io/source.js';
+import { melFromAudio } from './models/audio.js';
 import { CSET, type ReferenceMel } from './models/cset.js';
 import { Flowtron } from './models/flowtron.js';
 import { GlowTTS } from './models/glowtts.js';
-import { type GriffinLimConfig, loadGriffinLim } from './models/griffinlim.js';
+import { type GriffinLimConfig, GriffinLim } from './models/griffinlim.js';
 import { HiFiGAN } from './models/hifigan.js';
-import type { Vocoder, VocodeOptions } from './models/vocoder.js';
+import type { AttentionMap, Synthesis, SynthesizeOptions, TtsKind } from './models/tts.js';
+import type { VocodeOptions, VocoderKind } from './models/vocoder.js';
 import { WaveGlow } from './models/waveglow.js';
-import { melSpectrogram } from './ops/stft.js';
-import { textToIds } from './text/index.js';
 import { demoVoiceBytes, demoVoiceUrl } from './voice.js';
 
 export type { ModelKind, Detection, DetectOptions, Provenance, Config, ConfigSource } from './io/detect.js';
 export type { Checkpoint, HostTensor } from './io/host-tensor.js';
 export type { WeightSource, Progress } from './io/source.js';
-export type { VocodeOptions } from './models/vocoder.js';
+export type { VocodeOptions, Vocoder, VocoderKind } from './models/vocoder.js';
+export type { AttentionMap, Synthesis, SynthesizeOptions, TextToSpeech, TtsKind } from './models/tts.js';
+export type { ReferenceMel } from './models/cset.js';
+export { WAVEGLOW_SIGMA } from './models/waveglow.js';
+export { toMono, melFromAudio } from './models/audio.js';
 export { readSource } from './io/source.js';
 export { loadCheckpoint, withPrefix, detectFormat, toFloat32, stateDictOf } from './io/checkpoint.js';
 export { detect } from './io/detect.js';
@@ -39,41 +43,54 @@ export { pca, type PcaResult } from './viz/pca.js';
 export { demoVoiceUrl, DEMO_VOICE_FILE } from './voice.js';
 export { interpolate as interpolateStyle, aggregateStyle } from './models/flowtron.js';
 
-interface Common {
-  /** What `detect` read from the checkpoint (config, which fields were assumed). */
-  detection: Detection;
-  /** Config values that were assumed (no config given, or one that leaves them out): also passed to `onWarning`. */
-  warnings: string[];
-  /** Mel channels the model makes (TTS) or takes (vocoder). */
-  nMel: number;
-  /** Audio sample rate of those mels. */
-  sampleRate: number;
-  /** Frees the model's GPU memory. */
-  release(): void;
+/** The model class of each kind. */
+export interface ModelTypes {
+  waveglow: WaveGlow;
+  hifigan: HiFiGAN;
+  glowtts: GlowTTS;
+  flowtron: Flowtron;
+  cset: CSET;
+  griffinlim: GriffinLim;
 }
 
-export type LoadedWaveGlow = Common & { kind: 'waveglow'; model: WaveGlow };
-export type LoadedHiFiGAN = Common & { kind: 'hifigan'; model: HiFiGAN };
-export type LoadedGlowTTS = Common & { kind: 'glowtts'; model: GlowTTS };
-export type LoadedFlowtron = Common & { kind: 'flowtron'; model: Flowtron };
-export type LoadedCSET = Common & { kind: 'cset'; model: CSET };
-/** Griffin-Lim: a vocoder with no weights (`griffinLimVocoder`), so no detection. */
-export type LoadedGriffinLim = Omit<Common, 'detection'> & { kind: 'griffinlim'; model: Vocoder; detection: null };
+/** A loaded model of kind K, tagged by `kind` (a union of tagged shapes when K is a union). */
+export type Loaded<K extends keyof ModelTypes> = K extends keyof ModelTypes
+  ? {
+      kind: K;
+      model: ModelTypes[K];
+      /** What `detect` read from the checkpoint (Griffin-Lim has no weights: null). */
+      detection: K extends 'griffinlim' ? null : Detection;
+      /** Values the load had to assume (also given to `onWarning`). */
+      warnings: string[];
+      /** Mel channels the model makes (TTS) or takes (vocoder). */
+      nMel: number;
+      /** Audio sample rate of those mels. */
+      sampleRate: number;
+      /** Frees the model's GPU memory. */
+      release(): void;
+    }
+  : never;
 
+export type LoadedWaveGlow = Loaded<'waveglow'>;
+export type LoadedHiFiGAN = Loaded<'hifigan'>;
+export type LoadedGlowTTS = Loaded<'glowtts'>;
+export type LoadedFlowtron = Loaded<'flowtron'>;
+export type LoadedCSET = Loaded<'cset'>;
+export type LoadedGriffinLim = Loaded<'griffinlim'>;
 /** A model loaded by `loadModel` (tagged by its detected kind), or Griffin-Lim. */
-export type LoadedModel = LoadedWaveGlow | LoadedHiFiGAN | LoadedGlowTTS | LoadedFlowtron | LoadedCSET | LoadedGriffinLim;
-export type LoadedVocoder = LoadedWaveGlow | LoadedHiFiGAN | LoadedGriffinLim;
-export type LoadedTTS = LoadedGlowTTS | LoadedFlowtron | LoadedCSET;
+export type LoadedModel = Loaded<keyof ModelTypes>;
+export type LoadedVocoder = Loaded<VocoderKind>;
+export type LoadedTTS = Loaded<TtsKind>;
 
-export const TTS_KINDS: readonly ModelKind[] = ['glowtts', 'flowtron', 'cset'];
-export const VOCODER_KINDS: readonly ModelKind[] = ['waveglow', 'hifigan'];
+export const TTS_KINDS: readonly TtsKind[] = ['glowtts', 'flowtron', 'cset'];
+export const VOCODER_KINDS: readonly Exclude<VocoderKind, 'griffinlim'>[] = ['waveglow', 'hifigan'];
 
-const NAMES: Record<ModelKind | 'griffinlim', string> = {
+const NAMES: Record<keyof ModelTypes, string> = {
   waveglow: 'WaveGlow', hifigan: 'HiFi-GAN', glowtts: 'Glow-TTS', flowtron: 'Flowtron', cset: 'XSpkEmoTrans', griffinlim: 'Griffin-Lim',
 };
 
 /** A readable model name ('Glow-TTS', 'XSpkEmoTrans', ...). */
-export function modelName(kind: ModelKind | 'griffinlim'): string {
+export function modelName(kind: keyof ModelTypes): string {
   return NAMES[kind] ?? kind;
 }
 
@@ -82,36 +99,50 @@ export function isVocoder(m: LoadedModel): m is LoadedVocoder {
 }
 
 export function isTTS(m: LoadedModel): m is LoadedTTS {
-  return m.kind === 'glowtts' || m.kind === 'flowtron' || m.kind === 'cset';
+  return (TTS_KINDS as readonly string[]).includes(m.kind);
 }
 
-export interface LoadOptions {
+export interface LoadOptions<K extends ModelKind = ModelKind> {
   /** Bytes read so far of the total (0 when unknown), while the file is read or downloaded. */
   onProgress?: Progress;
   /** A short description of each loading stage ('reading', 'parsing', 'uploading Glow-TTS'). */
   onStage?: (stage: string) => void;
-  /** Only accept these kinds (e.g. VOCODER_KINDS): anything else is a clear error. */
-  expect?: readonly ModelKind[];
-  /** The original's config file(s) the model was trained with: text or parsed object (XSpkEmoTrans: [preprocess.yaml, model.yaml]). */
+  /** Only accept these kinds (e.g. TTS_KINDS): anything else is a clear error, and the result is typed by them. */
+  expect?: readonly K[];
+  /** The original's config file(s) for values the weights cannot show: JSON text or a parsed object
+   *  (XSpkEmoTrans: [preprocess.yaml, model.yaml]). */
   config?: ConfigSource;
-  /** The config's file name, for messages. */
+  /** The config's file name, for messages ('config.json'). */
   configName?: string;
-  /** Said after "no config given" when there is none (e.g. "and no config.json beside g.pt"). */
+  /** Said after "no config given" in the warning when there is none (e.g. "and no config.json beside g.pt"). */
   missingConfig?: string;
-  /** Called with each warning (assumed config values) as it arises; they are also in the result's `warnings`. */
+  /** Called with each value the load had to assume (also in the result's `warnings`). */
   onWarning?: (message: string) => void;
 }
+
+/** Each kind's loader: builds exactly what the detection says. */
+const LOADERS: { [K in ModelKind]: (engine: Engine, ckpt: Checkpoint, detection: Detection) => Promise<ModelTypes[K]> } = {
+  waveglow: (e, c, d) => WaveGlow.load(e, c, d),
+  hifigan: (e, c, d) => HiFiGAN.load(e, c, d),
+  glowtts: (e, c, d) => GlowTTS.load(e, c, d),
+  flowtron: (e, c, d) => Flowtron.load(e, c, d),
+  cset: (e, c, d) => CSET.load(e, c, d),
+};
 
 function isCheckpoint(x: unknown): x is Checkpoint {
   return typeof x === 'object' && x !== null && (x as Checkpoint).tensors instanceof Map;
 }
 
+function loaded<K extends keyof ModelTypes>(kind: K, model: ModelTypes[K], detection: Detection | null, warnings: string[]): Loaded<K> {
+  return { kind, model, detection, warnings, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() } as unknown as Loaded<K>;
+}
+
 /**
  * Loads any supported checkpoint (safetensors, torch.save zip or legacy; `.pt`, `.pth`,
  * `.pth.tar`) from bytes, a Blob/File, a URL, a path (Node, Deno) or an already parsed
- * checkpoint, detects the model and uploads it.
+ * checkpoint, detects the model (once) and uploads it.
  */
-export async function loadModel(engine: Engine, source: WeightSource | Checkpoint, o: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadModel<K extends ModelKind = ModelKind>(engine: Engine, source: WeightSource | Checkpoint, o: LoadOptions<K> = {}): Promise<Loaded<K>> {
   let ckpt: Checkpoint;
   if (isCheckpoint(source)) ckpt = source;
   else {
@@ -123,42 +154,21 @@ export async function loadModel(engine: Engine, source: WeightSource | Checkpoin
   ckpt = stateDictOf(ckpt);
   const detection = detect(ckpt, { config: o.config, configName: o.configName, missingConfig: o.missingConfig });
   const kind = detection.model;
-  if (o.expect && !o.expect.includes(kind)) {
-    throw new FlowgpuError(`this checkpoint holds a ${modelName(kind)} model; expected ${o.expect.map(modelName).join(' or ')}`);
+  if (o.expect && !(o.expect as readonly ModelKind[]).includes(kind)) {
+    const names = o.expect.map(modelName);
+    throw new FlowgpuError(`this checkpoint holds a ${modelName(kind)} model; expected ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names[0]}`);
   }
+  if (!Object.hasOwn(LOADERS, kind)) throw new FlowgpuError(`flowgpu cannot run ${String(kind)} models`);
+  const warnings = detection.warnings;
+  for (const w of warnings) o.onWarning?.(w);
   o.onStage?.(`uploading ${modelName(kind)}`);
-  for (const w of detection.warnings) o.onWarning?.(w);
-  const common = { detection, warnings: detection.warnings };
-  switch (kind) {
-    case 'waveglow': {
-      const model = await WaveGlow.load(engine, ckpt, detection);
-      return { kind, model, ...common, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
-    }
-    case 'hifigan': {
-      const model = await HiFiGAN.load(engine, ckpt, detection);
-      return { kind, model, ...common, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
-    }
-    case 'glowtts': {
-      const model = await GlowTTS.load(engine, ckpt, detection);
-      return { kind, model, ...common, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
-    }
-    case 'flowtron': {
-      const model = await Flowtron.load(engine, ckpt, detection);
-      return { kind, model, ...common, nMel: model.config.nMel, sampleRate: Number(detection.config['sampling_rate']), release: () => model.release() };
-    }
-    case 'cset': {
-      const model = await CSET.load(engine, ckpt, detection);
-      return { kind, model, ...common, nMel: model.config.nMel, sampleRate: Number(detection.config['sampling_rate']), release: () => model.release() };
-    }
-    default:
-      throw new FlowgpuError(`flowgpu cannot run ${String(kind)} models`);
-  }
+  const model = await LOADERS[kind](engine, ckpt, detection);
+  return loaded(kind, model, detection, warnings) as Loaded<K>;
 }
 
 /** Griffin-Lim as a vocoder (no weights; Tacotron 2's mel by default, 32 iterations). */
 export function griffinLimVocoder(engine: Engine, config: Partial<GriffinLimConfig> = {}): LoadedGriffinLim {
-  const model = loadGriffinLim(engine, config);
-  return { kind: 'griffinlim', model, detection: null, warnings: [], nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
+  return loaded('griffinlim', GriffinLim.load(engine, config), null, []);
 }
 
 export interface DemoVoiceOptions {
@@ -178,173 +188,39 @@ export async function loadDemoVoiceModels(engine: Engine, o: DemoVoiceOptions = 
   const g = globalThis as { Deno?: unknown; process?: { versions?: { node?: string } } };
   const onDisk = o.url === undefined && (g.Deno !== undefined || typeof g.process?.versions?.node === 'string');
   const bytes = onDisk ? await demoVoiceBytes() : await readSource(o.url ?? demoVoiceUrl(), o.onProgress);
-  const tts = (await loadModel(engine, bytes, { expect: ['glowtts'] })) as LoadedGlowTTS;
+  const tts = await loadModel(engine, bytes, { expect: ['glowtts'] });
   return { tts, vocoder: griffinLimVocoder(engine, o.iterations !== undefined ? { iterations: o.iterations } : {}) };
 }
 
-/** A map over text tokens × frames, row-major `[tokens, frames]`. */
-export interface AttentionMap {
-  data: Float32Array;
-  tokens: number;
-  frames: number;
-  /** 'attention': soft weights (Flowtron); 'alignment': a 0/1 path (Glow-TTS; XSpkEmoTrans from its durations). */
-  kind: 'attention' | 'alignment';
-}
-
-export interface SynthesizeOptions {
-  /** Speaker id (Glow-TTS multi-speaker models, Flowtron; default 0). */
-  speaker?: number;
-  /** Seed of the sampled noise (Glow-TTS default 0, Flowtron default 1234). */
-  seed?: number;
-  /** Glow-TTS: scale of the prior noise (default 0.667). */
-  noiseScale?: number;
-  /** Glow-TTS: duration multiplier, > 1 speaks slower (default 1). */
-  lengthScale?: number;
-  /** Flowtron: standard deviation of the residual (default 0.5). */
-  sigma?: number;
-  /** Flowtron: stop at the first frame whose gate exceeds this (default 0.5; ≥ 1 or null: never). */
-  gateThreshold?: number | null;
-  /** Flowtron: most frames spoken (default 400, or the style's length). */
-  maxFrames?: number;
-  /** Flowtron: a style mean `[nMel, frames]` (`styleFromReferences`, `interpolateStyle`). */
-  style?: Float32Array;
-  /** Flowtron: attention softmax temperature (default 1). */
-  temperature?: number;
-  /** Flowtron: probability of reading a word from CMUdict (default 1). */
-  pArpabet?: number;
-  /** XSpkEmoTrans: the speaker's external (DeepSpeaker) embedding. Required. */
-  speakerEmbedding?: Float32Array | number[];
-  /** XSpkEmoTrans: hard emotion token id (default 0 when no reference is given). */
-  emotion?: number;
-  /** XSpkEmoTrans: soft emotion tokens from a reference log mel (`referenceFromAudio` for audio). */
-  referenceMel?: ReferenceMel;
-  /** Return the attention / alignment map (default true). */
-  withAttention?: boolean;
-}
-
-export interface SynthesisOutput {
-  /** Natural-log mel `[nMel, frames]`, row-major. */
-  mel: Float32Array;
-  nMel: number;
-  frames: number;
-  /** Sample rate the mel is for. */
-  sampleRate: number;
-  /** Token ids spoken. */
-  ids: number[];
-  /** Characters or phones the front end dropped (warn about them). */
-  unknown: string[];
-  attention?: AttentionMap;
-  /** Frames per token (Glow-TTS, XSpkEmoTrans). */
-  durations?: Int32Array;
+/** What `synthesize` returns for any TTS model: its host mel and timing, plus the parts only some models have. */
+export interface SynthesisOutput extends Synthesis {
+  /** Flowtron: each flow's attention (`attention` is the last). */
+  flows?: AttentionMap[];
   /** Flowtron: the frame the gate stopped at, or -1. */
   gateFrame?: number;
   /** XSpkEmoTrans: the emotion-token weights. */
   tokenScores?: Float32Array;
 }
 
-function frontEndIds(m: LoadedTTS, text: string, o: SynthesizeOptions): Promise<{ ids: number[]; unknown: string[] }> {
-  switch (m.kind) {
-    case 'glowtts':
-      return textToIds('glowtts', text, m.model.config.nVocab === 149 ? { addBlank: true } : {});
-    case 'flowtron':
-      return textToIds('flowtron', text, o.pArpabet !== undefined ? { pArpabet: o.pArpabet } : {});
-    case 'cset':
-      return textToIds('cset', text);
-  }
-}
-
-function alignmentFromDurations(durations: Int32Array, frames: number): AttentionMap {
-  const tokens = durations.length;
-  const data = new Float32Array(tokens * frames);
-  let t = 0;
-  for (let i = 0; i < tokens; i++) for (let k = 0; k < durations[i]! && t < frames; k++, t++) data[i * frames + t] = 1;
-  return { data, tokens, frames, kind: 'alignment' };
-}
-
-/** Text (or token ids) → log mel with any TTS model, each model's defaults where options are left out. */
+/** Text (or token ids) → log mel with any TTS model, each model's defaults where options are left out; refuses a
+ *  non-finite mel (NaN weights or inputs must not pass on silently). */
 export async function synthesize(tts: LoadedModel, input: string | ArrayLike<number>, o: SynthesizeOptions = {}): Promise<SynthesisOutput> {
   if (!isTTS(tts)) throw new FlowgpuError(`a ${modelName(tts.kind)} model is a vocoder, not a text-to-speech model: give it a mel (vocode)`);
-  const { ids, unknown } = typeof input === 'string' ? await frontEndIds(tts, input, o) : { ids: Array.from(input), unknown: [] };
-  if (ids.length === 0) throw new FlowgpuError('nothing to say: the token ids are empty');
-  const withAttention = o.withAttention ?? true;
-  const base = { sampleRate: tts.sampleRate, ids, unknown };
-  switch (tts.kind) {
-    case 'glowtts': {
-      const r = await tts.model.synthesize(ids, {
-        noiseScale: o.noiseScale ?? 0.667, lengthScale: o.lengthScale ?? 1, seed: o.seed ?? 0, speaker: o.speaker, withAttention,
-      });
-      const out: SynthesisOutput = { ...base, mel: r.mel, nMel: r.nMel, frames: r.frames, durations: r.durations };
-      if (r.attn) out.attention = { data: r.attn, tokens: ids.length, frames: r.frames, kind: 'alignment' };
-      return out;
-    }
-    case 'flowtron': {
-      const c = tts.model.config;
-      const speaker = o.speaker ?? 0;
-      if (!Number.isInteger(speaker) || speaker < 0 || speaker >= c.nSpeakers) {
-        throw new FlowgpuError(`speaker ${speaker} is out of range: this Flowtron model has ${c.nSpeakers} speaker${c.nSpeakers === 1 ? '' : 's'} (0–${c.nSpeakers - 1})`);
-      }
-      const gate = o.gateThreshold === undefined ? 0.5 : o.gateThreshold;
-      const maxFrames = o.maxFrames ?? (o.style && o.style.length / c.nMel > 1 ? o.style.length / c.nMel : 400);
-      const r = await tts.model.synthesize(ids, {
-        speaker, sigma: o.sigma ?? 0.5, gateThreshold: gate === null || gate >= 1 ? null : gate, maxFrames,
-        seed: o.seed ?? 1234, temperature: o.temperature ?? 1, style: o.style,
-      });
-      const e = tts.model.engine;
-      try {
-        const last = r.attention.at(-1);
-        const [mel, attn] = withAttention && last ? ((await e.readMany([r.mel, last])) as Float32Array[]) : [await e.readF32(r.mel), undefined];
-        const out: SynthesisOutput = { ...base, mel: mel!, nMel: c.nMel, frames: r.frames, gateFrame: r.gateFrame };
-        if (attn) {
-          // [frames, tokens] → [tokens, frames]
-          const tx = ids.length;
-          const data = new Float32Array(tx * r.frames);
-          for (let f = 0; f < r.frames; f++) for (let j = 0; j < tx; j++) data[j * r.frames + f] = attn[f * tx + j]!;
-          out.attention = { data, tokens: tx, frames: r.frames, kind: 'attention' };
-        }
-        return out;
-      } finally {
-        r.mel.release();
-        for (const a of r.attention) a.release();
-      }
-    }
-    case 'cset': {
-      const c = tts.model.config;
-      if (!o.speakerEmbedding) {
-        throw new FlowgpuError(`XSpkEmoTrans needs the speaker's external embedding (speakerEmbedding: ${c.speakerDim} values, a DeepSpeaker vector such as <speaker>-spker_embed.npy)`);
-      }
-      if (o.referenceMel && o.emotion !== undefined) {
-        throw new FlowgpuError('XSpkEmoTrans: give either an emotion id or a reference mel, not both');
-      }
-      const r = await tts.model.synthesize(ids, o.referenceMel
-        ? { speakerEmbedding: o.speakerEmbedding, referenceMel: o.referenceMel }
-        : { speakerEmbedding: o.speakerEmbedding, emotion: o.emotion ?? 0 });
-      const out: SynthesisOutput = {
-        ...base, mel: r.mels.at(-1)!, nMel: r.nMel, frames: r.frames, durations: r.durations, tokenScores: r.tokenScores,
-      };
-      if (withAttention) out.attention = alignmentFromDurations(r.durations, r.frames);
-      return out;
-    }
-  }
+  const s = await tts.model.synthesize(input, o);
+  assertFinite(s.mel, `the ${modelName(tts.kind)} mel`, 'the model\'s weights or inputs (a style, a reference, an embedding) hold NaN or are broken');
+  return s;
 }
 
-/** mel `[nMel, frames]` → audio with a WaveGlow or HiFi-GAN model (WaveGlow's sigma defaults to 0.666 here, the
- *  value the TTS demos use for speech; the goldens and `flowgpu vocode` use WaveGlow's 0.6). */
+/** mel `[nMel, frames]` → audio with any vocoder (its defaults where options are left out); refuses non-finite audio
+ *  (NaN weights must not give a silent WAV). */
 export async function vocode(vocoder: LoadedModel, mel: Float32Array, frames: number, o: VocodeOptions = {}): Promise<Float32Array> {
   if (!isVocoder(vocoder)) throw new FlowgpuError(`a ${modelName(vocoder.kind)} model is not a vocoder: use a WaveGlow or HiFi-GAN checkpoint (or Griffin-Lim)`);
   if (mel.length !== vocoder.nMel * frames) {
     const ch = frames > 0 ? mel.length / frames : 0;
     throw new FlowgpuError(`the mel has ${Number.isInteger(ch) ? ch : mel.length + ' values, not a whole number of'} channels, but this ${modelName(vocoder.kind)} vocoder takes ${vocoder.nMel} (mel [${vocoder.nMel}, ${frames}] expected)`);
   }
-  if (vocoder.kind === 'waveglow') {
-    return vocoder.model.infer(mel, frames, {
-      sigma: o.sigma ?? 0.666, seed: o.seed ?? 0, denoise: o.denoise ?? 0, onProgress: o.onProgress,
-      ...(o.noise ? { noise: o.noise } : {}),
-      ...(o.chunkLength ? { chunkLength: o.chunkLength } : {}),
-    });
-  }
-  if (vocoder.kind === 'griffinlim') return vocoder.model.infer(mel, frames, o.onProgress ? { onProgress: o.onProgress } : {});
-  const audio = await vocoder.model.vocode(mel, frames);
-  o.onProgress?.(1, 1);
+  const audio = await vocoder.model.infer(mel, frames, o);
+  assertFinite(audio, `the ${modelName(vocoder.kind)} audio`, 'the vocoder\'s weights or the mel are broken (NaN weights give NaN audio)');
   return audio;
 }
 
@@ -394,24 +270,6 @@ export function normalizePeak(audio: Float32Array, peak = 0.95): Float32Array {
  * Tacotron 2's log mel `[nMel, frames]` of mono audio (1024/256/1024, 0–8 kHz), the front end
  * of every seed model, e.g. for an XSpkEmoTrans emotion reference or a Flowtron style clip.
  */
-export async function referenceFromAudio(engine: Engine, audio: Float32Array, sampleRate: number, nMel = 80): Promise<ReferenceMel> {
-  if (sampleRate !== 22050) {
-    throw new FlowgpuError(`the reference clip is ${sampleRate} Hz; the models' mels are for 22050 Hz: resample it first`);
-  }
-  if (audio.length < 1024) throw new FlowgpuError(`the reference clip is too short (${audio.length} samples; at least 1024)`);
-  const mel = engine.tidy(() => melSpectrogram(engine, engine.upload(audio, [audio.length], 'reference.audio'), { sampleRate, nMels: nMel }));
-  try {
-    return { data: await engine.readF32(mel), frames: mel.dim(1), layout: 'channels' };
-  } finally {
-    mel.release();
-  }
-}
-
-/** Mixes the channels of a decoded WAV to mono. */
-export function toMono(channels: Float32Array[]): Float32Array {
-  if (channels.length === 1) return channels[0]!;
-  const n = channels[0]?.length ?? 0;
-  const out = new Float32Array(n);
-  for (const c of channels) for (let i = 0; i < n; i++) out[i]! += c[i]! / channels.length;
-  return out;
+export function referenceFromAudio(engine: Engine, audio: Float32Array, sampleRate: number, nMel = 80): Promise<ReferenceMel> {
+  return melFromAudio(engine, audio, { sampleRate, nMel, what: 'the reference clip' });
 }

@@ -4,12 +4,12 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   convert: { summary: 'convert a PyTorch checkpoint (.pt/.pth/.pth.tar) to flowgpu safetensors: convert <in> -o <out.safetensors> [--fp16] [--no-fold]', load: () => import('./cli/convert.js') },
   inspect: { summary: 'list the tensors and metadata of a .pt or .safetensors file', load: () => import('./cli/inspect.js') },
   ids: { summary: 'print the token ids of a text as JSON: ids --front-end glowtts|flowtron|cset "<text>"', load: () => import('./cli/ids.js') },
-  vocode: { summary: 'mel .npy → WAV/.npy with a WaveGlow (or HiFi-GAN) checkpoint: vocode <vocoder> <mel.npy> -o out.wav [--sigma 0.6] [--denoise 0.1] [--seed N]', load: () => import('./cli/vocode.js') },
+  vocode: { summary: 'mel .npy → WAV/.npy with a WaveGlow or HiFi-GAN checkpoint: vocode <vocoder> <mel.npy> -o out.wav [--sigma 0.666] [--denoise 0.1] [--seed N]', load: () => import('./cli/vocode.js') },
   doctor: { summary: 'show the WebGPU adapter, its features and limits, and why other backends failed', load: () => import('./cli/doctor.js') },
   style: { summary: 'Flowtron style transfer: mean posterior z of (audio|mel, text) references → style.npy: style <flowtron> refs.csv -o style.npy', load: () => import('./cli/style.js') },
   latents: { summary: 'Flowtron latent map: mean z per (audio|mel, text, label) row, PCA → SVG scatter: latents <list.csv> <flowtron> -o map.svg', load: () => import('./cli/latents.js') },
   align: { summary: 'forced alignment with a Glow-TTS model (MAS on the GPU): align <glowtts> <audio.wav> "<text>" [--json out.json]', load: () => import('./cli/align.js') },
-  speak: { summary: 'text → WAV with a TTS model and a vocoder: speak <tts model> <vocoder> "<text>" -o out.wav', load: () => import('./cli/speak.js') },
+  speak: { summary: 'text → WAV with a TTS model and a vocoder (or griffinlim): speak [<tts model> <vocoder>] "<text>" -o out.wav', load: () => import('./cli/speak.js') },
   tts: { summary: 'text → mel .npy with any TTS checkpoint (Glow-TTS, Flowtron, XSpkEmoTrans): tts <model> "<text>" -o mel.npy', load: () => import('./cli/tts.js') },
 };
 
@@ -33,12 +33,19 @@ async function main(argv: string[]): Promise<void> {
   await (await cmd.load()).run(args);
 }
 
+/** One line for the user; the stack only with FLOWGPU_DEBUG=1 (a stack is never the answer to a mistake in the input). */
+function describeError(e: unknown): string {
+  const err = e as Error | undefined;
+  if (process.env['FLOWGPU_DEBUG'] === '1') return err?.stack ?? String(e);
+  if (err?.name === 'FlowgpuError') return err.message;
+  const message = (err?.message ?? String(e)).split('\n')[0];
+  return `${message} (an unexpected error: run with FLOWGPU_DEBUG=1 to see where, and please report it)`;
+}
+
 main(process.argv.slice(2)).then(
   () => process.exit(process.exitCode ?? 0),
   (e: unknown) => {
-    const err = e as Error;
-    const known = err?.name === 'FlowgpuError';
-    process.stderr.write(`flowgpu: ${known ? err.message : (err?.stack ?? String(e))}\n`);
+    process.stderr.write(`flowgpu: ${describeError(e)}\n`);
     process.exit(1);
   },
 );

@@ -7,8 +7,6 @@ import type { Engine } from './gpu/engine.js';
 import { FlowgpuError } from './gpu/errors.js';
 import { loadCheckpoint } from './io/checkpoint.js';
 import { GlowTTS } from './models/glowtts.js';
-import { loadGriffinLim } from './models/griffinlim.js';
-import type { Vocoder } from './models/vocoder.js';
 
 /** The demo voice's file, relative to the package root. */
 export const DEMO_VOICE_FILE = 'weights/demo-voice.safetensors';
@@ -88,10 +86,4 @@ export async function demoVoiceBytes(url?: string | URL): Promise<Uint8Array> {
 /** The demo voice as a loaded Glow-TTS model. */
 export async function loadDemoVoice(engine: Engine, url?: string | URL): Promise<GlowTTS> {
   return GlowTTS.load(engine, loadCheckpoint(await demoVoiceBytes(url)));
-}
-
-/** The demo voice and its vocoder (Griffin-Lim), ready for `tts.synthesize` → `vocoder.infer`. */
-export async function loadDemoVoiceWithVocoder(engine: Engine, url?: string | URL): Promise<{ tts: GlowTTS; vocoder: Vocoder }> {
-  const tts = await loadDemoVoice(engine, url);
-  return { tts, vocoder: loadGriffinLim(engine) };
 }

@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { readdirSync, statSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { wgslIncludePlugin } from './wgsl-include.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -63,11 +64,19 @@ function buildFuzz() {
   return build({ ...common, entryPoints: { fuzz: 'test/fuzz/main.ts' }, outdir: 'dist-fuzz', platform: 'node', external: ['webgpu'], banner: nodeBanner });
 }
 
+// The package's type declarations (package.json "types": dist/types), from tsconfig.build.json.
+function buildTypes() {
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('tsc -p tsconfig.build.json failed');
+}
+
 // `--test FILE...`: only those Node test bundles (fast, and safe while others build theirs).
+// `--types` (and `--tests`, whose type checks read them): also dist/types (tsc, slower).
 const only = process.argv.indexOf('--test');
 if (only >= 0) await buildNodeTests(process.argv.slice(only + 1));
 else if (process.argv.includes('--fuzz')) await buildFuzz();
 else {
   await buildLibrary();
+  if (process.argv.includes('--types') || process.argv.includes('--tests')) buildTypes();
   if (process.argv.includes('--tests')) await buildTests();
 }

@@ -19,6 +19,8 @@ echo "== deno (deno test) =="
 npx deno test --allow-read --allow-env --allow-write --no-check dist-test/deno/ 2>&1 | tee "$logs/deno" || status=1
 echo "== deno example (examples/deno/speak.ts) =="
 bash tools/test-deno-example.sh 2>&1 | tee "$logs/deno-example" || status=1
+echo "== types (deno check of every Deno example, tsc of a consumer project importing flowgpu and flowgpu/node) =="
+{ npx deno check examples/deno/*.ts && npx tsc -p test/consumer && echo "types: passed"; } 2>&1 | tee "$logs/types" || status=1
 echo "== chromium (puppeteer-core) =="
 node tools/test-browser.mjs 2>&1 | tee "$logs/chromium" || status=1
 

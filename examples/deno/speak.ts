@@ -10,8 +10,9 @@
 // Options: --speaker N  --sigma S  --gate G  --max-frames N  --noise-scale S  --length-scale L
 //          --seed N  --ids '[1,2,3]'  --speaker-embedding spk.npy  --emotion N  --reference ref.wav|ref.npy
 //          --vocoder-sigma S  --denoise D  --iterations N (Griffin-Lim)  --normalize
-// Build the bundle first (`npm run build` writes dist/flowgpu.js). On a machine without a GPU,
+// Build the bundle first (`npm run build` writes dist/flowgpu.js and its types, dist/types). On a machine without a GPU,
 // point VK_ICD_FILENAMES at a Vulkan software driver (e.g. .cache/lavapipe/lvp_icd.json).
+// @ts-types="../../dist/types/index.d.ts"
 import * as flowgpu from '../../dist/flowgpu.js';
 
 type Opts = Record<string, string | true>;
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
 
     const r = await flowgpu.speak(tts, voc, input, {
       ...o,
-      vocoder: { sigma: number(opts, 'vocoder-sigma') ?? 0.666, denoise: number(opts, 'denoise') ?? 0 },
+      vocoder: { sigma: number(opts, 'vocoder-sigma'), denoise: number(opts, 'denoise') }, // WaveGlow's defaults: WAVEGLOW_SIGMA, no denoiser
       normalize: opts['normalize'] === true,
     });
     const t2 = performance.now();

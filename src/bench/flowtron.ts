@@ -81,7 +81,7 @@ export async function flowtronFps(e: Engine, model: Flowtron, frames: number, te
   const opts = { speaker: 0, sigma: 0.5, maxFrames: frames, gateThreshold: gate ? 0.999999 : null, seed: 1 };
   const once = async (): Promise<number> => {
     const t0 = performance.now();
-    const r = await model.synthesize(ids, opts);
+    const r = await model.synthesizeTensors(ids, opts);
     await e.readF32(r.mel);
     const dt = performance.now() - t0;
     r.mel.release();

@@ -2,20 +2,12 @@
 // Forced alignment with a Glow-TTS model: the Tacotron 2 mel of the recording, the decoder run
 // forward to its latent, and monotonic alignment search on the GPU → frames per token.
 
-import { readFile, writeFile } from 'node:fs/promises';
-import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { decodeWav } from '../io/wav.js';
-import { GlowTTS } from '../models/glowtts.js';
-import { melSpectrogram } from '../ops/stft.js';
+import { melFromAudio, toMono } from '../models/audio.js';
 import { GLOWTTS_BLANK, symbolsOf } from '../text/index.js';
-import { optIds, optNumber, optString, parseArgs } from './tts-adapter.js';
-import { glowttsIds } from './tts-glowtts.js';
-import { readModelFile } from './tts.js';
-
-const USAGE =
-  'usage: flowgpu align <glowtts model> <audio.wav> "<text>" [--json out.json] [--ids \'[...]\'] [--speaker N]\n' +
-  '  prints the frames and seconds each token of the text takes in the recording (22050 Hz, mono or mixed down).\n';
+import { defineCommand } from './args.js';
+import { readBytes, writeOutput } from './files.js';
 
 export interface TokenSpan {
   id: number;
@@ -28,65 +20,45 @@ export interface TokenSpan {
   seconds: number;
 }
 
-/** The mean of the channels (mono passes through). */
-function mixDown(channels: Float32Array[]): Float32Array {
-  if (channels.length === 1) return channels[0]!;
-  const out = new Float32Array(channels[0]?.length ?? 0);
-  for (const ch of channels) for (let i = 0; i < out.length; i++) out[i]! += ch[i]! / channels.length;
-  return out;
-}
-
 function symbolOf(id: number): string {
   if (id === GLOWTTS_BLANK) return '<blank>';
   return symbolsOf('glowtts')[id] ?? `#${id}`;
 }
 
-export async function run(args: string[], engine?: Engine): Promise<void> {
-  const p = parseArgs(args);
-  if (p.options.has('help') || p.options.has('h')) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const [modelPath, wavPath, text, ...extra] = p.positional;
-  if (!modelPath || !wavPath) throw new FlowgpuError(`align: give a Glow-TTS model and a WAV file\n${USAGE}`);
-  if (extra.length > 0) throw new FlowgpuError(`align: unexpected arguments ${extra.map((a) => JSON.stringify(a)).join(' ')} (quote the text)`);
-  const ids = optIds(p);
-  if (ids === undefined && (text === undefined || text.trim() === '')) {
-    throw new FlowgpuError('align: the text is empty: give the words spoken in the recording (or token ids with --ids)');
-  }
-  const jsonPath = optString(p, 'json');
-  const { checkpoint, detection } = await readModelFile(modelPath);
-  if (detection.model !== 'glowtts') {
-    throw new FlowgpuError(`align needs a Glow-TTS model (it aligns with monotonic alignment search); ${modelPath} is a ${detection.model} model`);
-  }
-  let wavBytes: Uint8Array;
-  try {
-    wavBytes = new Uint8Array(await readFile(wavPath));
-  } catch (err) {
-    throw new FlowgpuError(`cannot read ${wavPath}: ${(err as Error).message}`);
-  }
-  let wav: ReturnType<typeof decodeWav>;
-  try {
-    wav = decodeWav(wavBytes);
-  } catch (err) {
-    throw new FlowgpuError(`${wavPath}: ${(err as Error).message}`);
-  }
-  const sampleRate = wav.sampleRate;
-  const audio = mixDown(wav.channels);
-  const e = engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
-  const model = await GlowTTS.load(e, checkpoint);
-  try {
-    if (sampleRate !== model.sampleRate) {
-      throw new FlowgpuError(`${wavPath} is sampled at ${sampleRate} Hz, but the model works at ${model.sampleRate} Hz: resample it first (e.g. sox in.wav -r ${model.sampleRate} out.wav)`);
+const command = defineCommand({
+  name: 'align',
+  usage:
+    'usage: flowgpu align <glowtts model> <audio.wav> "<text>" [--json out.json] [--ids \'[...]\'] [--speaker N]\n' +
+    '  prints the frames and seconds each token of the text takes in the recording (mono, or mixed down).',
+  args: { min: 2, max: 3, what: 'a Glow-TTS model and a WAV file (then the text)' },
+  options: {
+    ids: { kind: 'ids', help: 'token ids to align instead of text' },
+    speaker: { kind: 'number', min: 0, max: 65535, integer: true, help: 'speaker id of a multi-speaker model (default 0)' },
+    json: { kind: 'string', arg: 'FILE', help: 'also write the alignment as JSON' },
+  },
+  loadsModels: true,
+  async run(ctx) {
+    const [modelPath, wavPath, text] = ctx.positional as [string, string, string | undefined];
+    const ids = ctx.opts.ids;
+    if (ids === undefined && (text === undefined || text.trim() === '')) {
+      throw new FlowgpuError('align: the text is empty: give the words spoken in the recording (or token ids with --ids)');
     }
-    if (audio.length === 0) throw new FlowgpuError(`${wavPath} holds no audio samples`);
-    const tok = await glowttsIds(model, ids ? { ids } : { text: text! });
-    if (tok.unknown.length > 0) process.stderr.write(`flowgpu: warning: dropped symbols the glowtts front end lacks: ${tok.unknown.join(' ')}\n`);
-    const melT = e.tidy(() => melSpectrogram(e, e.upload(audio, [audio.length], 'audio'), { nMels: model.nMel, sampleRate: model.sampleRate }));
-    const frames = melT.dim(1);
-    const mel = await e.readF32(melT);
-    melT.release();
-    const speaker = optNumber(p, 'speaker', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+    const jsonPath = ctx.opts.json;
+    let wav: ReturnType<typeof decodeWav>;
+    const wavBytes = readBytes(wavPath, 'the recording');
+    try {
+      wav = decodeWav(wavBytes);
+    } catch (err) {
+      throw new FlowgpuError(`${wavPath}: ${(err as Error).message}`);
+    }
+    const tts = await ctx.load(modelPath, ['glowtts']);
+    const model = tts.model;
+    const tok = ids ? { ids, unknown: [] } : await model.textToIds(text!);
+    if (tok.unknown.length > 0) ctx.warn(`dropped symbols the glowtts front end lacks: ${tok.unknown.join(' ')}`);
+    const { data: mel, frames } = await melFromAudio(await ctx.engine(), toMono(wav.channels), {
+      sampleRate: wav.sampleRate, modelRate: model.sampleRate, nMel: model.nMel, what: wavPath,
+    });
+    const speaker = ctx.opts.speaker;
     const r = await model.align(mel, tok.ids, speaker === undefined ? {} : { speaker });
     const sec = model.hopLength / model.sampleRate;
     const spans: TokenSpan[] = [];
@@ -102,16 +74,15 @@ export async function run(args: string[], engine?: Engine): Promise<void> {
         `   #  token    frames       seconds\n${lines.join('\n')}\n`,
     );
     if (jsonPath) {
-      const framesToken: number[] = [];
+      const frameToken: number[] = [];
       spans.forEach((s, i) => {
-        for (let k = 0; k < s.frames; k++) framesToken.push(i);
+        for (let k = 0; k < s.frames; k++) frameToken.push(i);
       });
-      const json = { sampleRate: model.sampleRate, hopLength: model.hopLength, frames: r.frames, ids: tok.ids, tokens: spans, frameToken: framesToken };
-      await writeFile(jsonPath, JSON.stringify(json, null, 1) + '\n');
+      const json = { sampleRate: model.sampleRate, hopLength: model.hopLength, frames: r.frames, ids: tok.ids, tokens: spans, frameToken };
+      await writeOutput(jsonPath, JSON.stringify(json, null, 1) + '\n');
       process.stdout.write(`wrote ${jsonPath}\n`);
     }
-  } finally {
-    model.release();
-    if (!engine) e.destroy();
-  }
-}
+  },
+});
+
+export const run = command.run;

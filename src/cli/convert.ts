@@ -1,11 +1,13 @@
 // `flowgpu convert <in.pt|in.pth|in.pth.tar> -o <out.safetensors> [--config FILE]... [--fp16] [--no-fold]`
 
-import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { FlowgpuError } from '../gpu/errors.js';
 import { convertCheckpoint } from '../io/convert.js';
 import type { Config, Provenance } from '../io/detect.js';
 import { safetensorsParts } from '../io/safetensors.js';
-import { legacyStorageOffset } from '../io/torch.js';
+import { readCheckpointFile } from './files.js';
+
+export { readCheckpointFile };
 
 const USAGE =
   'usage: flowgpu convert <checkpoint.pt|.pth|.pth.tar|.safetensors> -o <out.safetensors> [--config FILE]... [--fp16] [--no-fold]\n' +
@@ -42,30 +44,6 @@ export function describeConfig(config: Config, provenance: Record<string, Proven
 
 export function formatBytes(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`;
-}
-
-/** Reads a weights file. A legacy torch.save file is shifted in its buffer so that its storages
- *  start 8-byte aligned: its tensors become views of the file instead of copies, halving the peak
- *  memory of loading the published (legacy) WaveGlow and Flowtron checkpoints. */
-export function readCheckpointFile(path: string): Uint8Array {
-  const fd = openSync(path, 'r');
-  let buf: Uint8Array;
-  let size: number;
-  try {
-    size = fstatSync(fd).size;
-    buf = new Uint8Array(size + 8);
-    for (let at = 0; at < size;) {
-      const n = readSync(fd, buf, at, size - at, at);
-      if (n === 0) throw new FlowgpuError(`${path}: file shrank while being read`);
-      at += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  const start = legacyStorageOffset(buf.subarray(0, size));
-  const shift = start === undefined ? 0 : (8 - (start % 8)) % 8;
-  if (shift) buf.copyWithin(shift, 0, size);
-  return buf.subarray(shift, shift + size);
 }
 
 function writeParts(path: string, parts: Uint8Array[]): number {

@@ -4,54 +4,46 @@
 
 import { FlowgpuError } from '../gpu/errors.js';
 import { CmuDict, FRONT_ENDS, textToIds, type FrontEnd, type TextIds, type TextOptions } from '../text/index.js';
+import { defineCommand, parseCommand, type Values } from './args.js';
+import { readText } from './files.js';
 
-const USAGE = 'usage: flowgpu ids --front-end glowtts|flowtron|cset [--p-arpabet P] [--seed N] [--add-blank] [--cmudict FILE] "<text>"';
+const spec = {
+  name: 'ids',
+  usage: 'usage: flowgpu ids --front-end glowtts|flowtron|cset [options] "<text>"',
+  args: { min: 1, max: 1, what: 'the text as one quoted argument' },
+  options: {
+    'front-end': { kind: 'string', arg: FRONT_ENDS.join('|'), help: 'the model family whose text front end to use' },
+    'p-arpabet': { kind: 'number', min: 0, max: 1, help: 'flowtron: probability of reading a word from CMUdict (default 1)' },
+    seed: { kind: 'number', min: 0, max: 2 ** 32 - 1, integer: true, help: 'flowtron: seed of the per-word draws (default 1234)' },
+    'add-blank': { kind: 'flag', help: 'glowtts: intersperse the blank id (models with n_vocab 149)' },
+    cmudict: { kind: 'string', arg: 'FILE', help: 'a CMUdict file to use instead of the packaged one' },
+  },
+} as const;
 
-function number(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (value === undefined || value.trim() === '' || !Number.isFinite(n)) throw new FlowgpuError(`${flag} needs a number\n${USAGE}`);
-  return n;
+type Opts = Values<typeof spec.options>;
+
+async function idsOf(text: string, opts: Opts): Promise<TextIds> {
+  const frontEnd = opts['front-end'];
+  if (!frontEnd || !FRONT_ENDS.includes(frontEnd as FrontEnd)) throw new FlowgpuError(`give --front-end as one of ${FRONT_ENDS.join(', ')}\n${spec.usage}`);
+  const o: TextOptions = {};
+  if (opts['p-arpabet'] !== undefined) o.pArpabet = opts['p-arpabet'];
+  if (opts.seed !== undefined) o.seed = opts.seed;
+  if (opts['add-blank']) o.addBlank = true;
+  if (opts.cmudict !== undefined) o.dictionary = CmuDict.fromText(readText(opts.cmudict, 'the CMUdict file', 'latin1'));
+  return textToIds(frontEnd as FrontEnd, text, o);
 }
 
 /** Parses the arguments and computes the ids (what `run` prints). */
 export async function idsFor(args: string[]): Promise<TextIds> {
-  let frontEnd: string | undefined;
-  let cmudictPath: string | undefined;
-  const opts: TextOptions = {};
-  const texts: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') {
-      texts.push(...args.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('--')) {
-      texts.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq < 0 ? arg : arg.slice(0, eq);
-    const value = (): string | undefined => (eq < 0 ? args[++i] : arg.slice(eq + 1));
-    switch (flag) {
-      case '--front-end': frontEnd = value(); break;
-      case '--p-arpabet': opts.pArpabet = number(flag, value()); break;
-      case '--seed': opts.seed = number(flag, value()); break;
-      case '--add-blank': opts.addBlank = true; break;
-      case '--cmudict': cmudictPath = value(); break;
-      default: throw new FlowgpuError(`unknown option ${flag}\n${USAGE}`);
-    }
-  }
-  if (!frontEnd || !FRONT_ENDS.includes(frontEnd as FrontEnd)) throw new FlowgpuError(`give --front-end as one of ${FRONT_ENDS.join(', ')}\n${USAGE}`);
-  if (texts.length !== 1) throw new FlowgpuError(`give the text as one quoted argument\n${USAGE}`);
-  if (cmudictPath !== undefined) {
-    const { readFile } = await import('node:fs/promises');
-    opts.dictionary = CmuDict.fromText(await readFile(cmudictPath, 'latin1'));
-  }
-  return textToIds(frontEnd as FrontEnd, texts[0]!, opts);
+  const { positional, opts } = parseCommand(spec, args);
+  return idsOf(positional[0]!, opts);
 }
 
-export async function run(args: string[]): Promise<void> {
-  const { ids, unknown } = await idsFor(args);
-  if (unknown.length) process.stderr.write(`flowgpu: warning: dropped symbols the model does not know: ${unknown.join(' ')}\n`);
-  process.stdout.write(`${JSON.stringify(ids)}\n`);
-}
+export const { run } = defineCommand({
+  ...spec,
+  async run(ctx) {
+    const { ids, unknown } = await idsOf(ctx.positional[0]!, ctx.opts);
+    if (unknown.length) ctx.warn(`dropped symbols the model does not know: ${unknown.join(' ')}`);
+    process.stdout.write(`${JSON.stringify(ids)}\n`);
+  },
+});

@@ -1,77 +1,67 @@
-// `flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [tts options] [--sigma S] [--denoise D]`
-// Text → mel with any TTS checkpoint (as `flowgpu tts`), then mel → audio with a WaveGlow or
-// HiFi-GAN checkpoint, written as a 16-bit WAV.
+// `flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [options]`: text → mel → audio through
+// the API's `speak`, written as a 16-bit WAV. With only the text: the demo voice + Griffin-Lim.
 
-import { writeFile } from 'node:fs/promises';
-import type { Engine } from '../gpu/engine.js';
+import { griffinLimVocoder, type LoadedVocoder, speak, TTS_KINDS, VOCODER_KINDS } from '../api.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { encodeWav } from '../io/wav.js';
-import { loadGriffinLim } from '../models/griffinlim.js';
-import { loadVocoder, type Vocoder } from '../models/vocoder.js';
 import { demoVoicePath } from '../voice.js';
-import { optNumber, optString, parseArgs } from './tts-adapter.js';
-import { readModelFile, ttsFromArgs } from './tts.js';
+import { defineCommand } from './args.js';
+import { writeOutput } from './files.js';
+import { checkApplies, synthesizeOptions, TTS_OPTIONS, ttsInput, VOCODE_OPTIONS } from './synthesis.js';
 
-const USAGE =
-  'usage: flowgpu speak "<text>" -o out.wav [--voice <tts model>] [--iterations 32]   (the demo voice + Griffin-Lim)\n' +
-  '       flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [--noise-scale S] [--length-scale L] [--seed N] [--ids \'[...]\']\n' +
-  '                     [--sigma 0.666] [--denoise 0] [--vocoder-seed N] [--normalize]\n' +
-  '  <tts model>: Glow-TTS, Flowtron or XSpkEmoTrans; <vocoder>: WaveGlow or HiFi-GAN with the same number of mel channels.\n' +
-  '  --sigma and --denoise apply to WaveGlow; --normalize scales the audio to a peak of 0.95 (as the Glow-TTS demos do).\n';
+/** speak's names of the vocoder options (`--sigma` and `--seed` are the TTS model's). */
+const SPEAK_VOCODER_OPTIONS = {
+  'vocoder-sigma': VOCODE_OPTIONS.sigma,
+  'vocoder-seed': VOCODE_OPTIONS.seed,
+  denoise: VOCODE_OPTIONS.denoise,
+  iterations: VOCODE_OPTIONS.iterations,
+};
 
-export async function run(args: string[], engine?: Engine): Promise<void> {
-  const p = parseArgs(args);
-  if (p.options.has('help') || p.options.has('h')) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  // `speak "<text>"` (or `speak --voice <tts model> "<text>"`): the demo voice (or that model) + Griffin-Lim.
-  const voice = optString(p, 'voice');
-  const griffin = voice !== undefined || p.positional.length <= 1;
-  if (griffin && p.positional.length > 1) {
-    throw new FlowgpuError(`speak: with --voice give only the text (quote it), not ${p.positional.map((a) => JSON.stringify(a)).join(' ')}\n${USAGE}`);
-  }
-  const [ttsPath, vocPath, text, ...extra] = griffin ? [voice ?? (await demoVoicePath()), 'griffinlim', p.positional[0]] : p.positional;
-  if (!ttsPath || !vocPath) throw new FlowgpuError(`speak: give a TTS model and a vocoder\n${USAGE}`);
-  if (extra.length > 0) throw new FlowgpuError(`speak: unexpected arguments ${extra.map((a) => JSON.stringify(a)).join(' ')} (quote the text)`);
-  const outPath = optString(p, 'output');
-  if (!outPath) throw new FlowgpuError(`speak: give the output file with -o <out.wav>\n${USAGE}`);
-  const voc = griffin ? null : await readModelFile(vocPath);
-  if (voc && voc.detection.model !== 'waveglow' && voc.detection.model !== 'hifigan') {
-    throw new FlowgpuError(`${vocPath} holds a ${voc.detection.model} model; the second argument of speak must be a vocoder (WaveGlow or HiFi-GAN)`);
-  }
-  const iterations = optNumber(p, 'iterations', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
-  const e = engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
-  let vocoder: Vocoder | undefined;
-  try {
-    const sigma = optNumber(p, 'sigma', (v) => v >= 0, 'a number ≥ 0') ?? 0.666;
-    const denoise = optNumber(p, 'denoise', (v) => v >= 0, 'a number ≥ 0') ?? 0;
-    const seed = optNumber(p, 'vocoder-seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0;
-    vocoder = voc ? await loadVocoder(e, voc.checkpoint) : loadGriffinLim(e, iterations === undefined ? {} : { iterations });
-    const mel = await ttsFromArgs(e, ttsPath, text, p);
-    if (mel.nMel !== vocoder.nMel) {
-      throw new FlowgpuError(
-        `the vocoder ${vocPath} takes ${vocoder.nMel}-channel mels, but the TTS model ${ttsPath} makes ${mel.nMel} channels: ` +
-          `use a vocoder trained on the same mel spectrogram (${mel.nMel} mel channels)`,
-      );
+const command = defineCommand({
+  name: 'speak',
+  usage:
+    'usage: flowgpu speak "<text>" -o out.wav [--voice <tts model>] [--iterations 32]   (the demo voice + Griffin-Lim)\n' +
+    '       flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [options]\n' +
+    '  <tts model>: Glow-TTS, Flowtron or XSpkEmoTrans; <vocoder>: WaveGlow or HiFi-GAN with the same number of mel\n' +
+    '  channels, or "griffinlim". Each option applies to the models it names.',
+  args: { min: 0, max: 3, what: 'the text (and a TTS model and a vocoder before it)' },
+  options: {
+    ...TTS_OPTIONS,
+    ...SPEAK_VOCODER_OPTIONS,
+    voice: { kind: 'string', arg: 'FILE', help: 'a TTS model to speak with Griffin-Lim instead of the demo voice' },
+    normalize: { kind: 'flag', help: 'scale the audio to a peak of 0.95 (as the Glow-TTS demos do)' },
+  },
+  output: { required: true, what: 'out.wav', extensions: ['.wav'] },
+  loadsModels: true,
+  async run(ctx) {
+    const voice = ctx.opts.voice;
+    const p = ctx.positional;
+    const demo = voice !== undefined || p.length <= 1;
+    if (demo && p.length > 1) throw new FlowgpuError(`speak: with --voice give only the text (quote it), not ${p.map((a) => JSON.stringify(a)).join(' ')}`);
+    const [ttsPath, vocPath, text] = demo ? [voice ?? (await demoVoicePath()), 'griffinlim', p[0]] : [p[0]!, p[1]!, p[2]];
+    const input = ttsInput(text, ctx.opts.ids);
+    const tts = await ctx.load(ttsPath, TTS_KINDS);
+    let vocoder: LoadedVocoder;
+    if (vocPath === 'griffinlim') {
+      vocoder = griffinLimVocoder(await ctx.engine(), ctx.opts.iterations !== undefined ? { iterations: ctx.opts.iterations } : {});
+      ctx.defer(() => vocoder.release());
+    } else vocoder = await ctx.load(vocPath, VOCODER_KINDS);
+    checkApplies(ctx.opts, SPEAK_VOCODER_OPTIONS, vocoder.kind);
+    if (vocoder.sampleRate !== tts.sampleRate) {
+      ctx.warn(`the TTS model is for ${tts.sampleRate} Hz audio, the vocoder for ${vocoder.sampleRate} Hz; writing ${vocoder.sampleRate} Hz`);
     }
-    const sr = mel.sampleRate ?? 22050;
-    if (vocoder.sampleRate !== sr) {
-      process.stderr.write(`flowgpu: warning: the TTS model is for ${sr} Hz audio, the vocoder for ${vocoder.sampleRate} Hz; writing ${vocoder.sampleRate} Hz\n`);
-    }
-    const audio = await vocoder.infer(mel.mel, mel.frames, { sigma, denoise, seed });
-    if (p.options.has('normalize')) {
-      let peak = 0;
-      for (const v of audio) peak = Math.max(peak, Math.abs(v));
-      if (peak > 0) for (let i = 0; i < audio.length; i++) audio[i]! *= 0.95 / peak;
-    }
-    await writeFile(outPath, encodeWav(audio, vocoder.sampleRate, 'pcm16'));
+    const r = await speak(tts, vocoder, input, {
+      ...(await synthesizeOptions(ctx, ctx.opts, tts)),
+      vocoder: { sigma: ctx.opts['vocoder-sigma'], seed: ctx.opts['vocoder-seed'], denoise: ctx.opts.denoise },
+      normalize: ctx.opts.normalize,
+    });
+    if (r.unknown.length > 0) ctx.warn(`dropped symbols the ${tts.kind} front end lacks: ${r.unknown.join(' ')}`);
+    await writeOutput(ctx.output!, encodeWav(r.audio, r.sampleRate, 'pcm16'));
     process.stdout.write(
-      `wrote ${outPath}: ${audio.length} samples (${(audio.length / vocoder.sampleRate).toFixed(2)} s at ${vocoder.sampleRate} Hz) ` +
-        `from a mel [${mel.nMel}, ${mel.frames}] via ${vocoder.kind}\n`,
+      `wrote ${ctx.output}: ${r.audio.length} samples (${(r.audio.length / r.sampleRate).toFixed(2)} s at ${r.sampleRate} Hz) ` +
+        `from a mel [${r.nMel}, ${r.frames}] via ${vocoder.kind}\n`,
     );
-  } finally {
-    vocoder?.release();
-    if (!engine) e.destroy();
-  }
-}
+  },
+});
+
+export const run = command.run;

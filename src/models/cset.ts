@@ -17,7 +17,9 @@ import { gru } from '../ops/rnn.js';
 import { add, tanh } from '../ops/elementwise.js';
 import { gatherColumns, glu, layerNormChannels, lengthRegulate, lightweightConv, roundDurations, scln } from '../ops/lconv.js';
 import { linear, matmul } from '../ops/matmul.js';
-import { Weights } from './weights.js';
+import { textToIds } from '../text/index.js';
+import { alignmentFromDurations, type Synthesis, type SynthesizeOptions, type TextToSpeech, tokensOf } from './tts.js';
+import { sampleRateOf, Weights } from './weights.js';
 
 export interface CsetConfig {
   hidden: number;            // encoder_hidden (= duration predictor and decoder hidden)
@@ -49,26 +51,18 @@ export interface ReferenceMel {
   layout?: 'frames' | 'channels';
 }
 
-export interface CsetSynthesisOptions {
-  /** The external speaker embedding (DeepSpeaker, `speakerDim` values). */
-  speakerEmbedding: Float32Array | number[];
-  /** Hard emotion token: an emotion id in [0, nEmotions). */
-  emotion?: number;
-  /** Soft emotion tokens: a reference (log) mel. Exactly one of `emotion` / `referenceMel`. */
-  referenceMel?: ReferenceMel;
+export interface CsetSynthesisOptions extends SynthesizeOptions {
   /** Also project every decoder iteration to a mel (the original does only the last at inference). */
   allIterations?: boolean;
 }
 
-export interface CsetOutput {
-  /** Mels `[n_mel, frames]` row-major (channels-first), one per computed decoder iteration; the last is the output. */
+export interface CsetOutput extends Synthesis {
+  durations: Int32Array;
+  /** Mels `[n_mel, frames]` row-major (channels-first), one per computed decoder iteration; the last is `mel`. */
   mels: Float32Array[];
   /** Which decoder iteration each entry of `mels` is. */
   iterations: number[];
-  frames: number;
-  nMel: number;
   logDurations: Float32Array;
-  durations: Int32Array;
   /** Emotion-token weights: one-hot for the hard path, the attention probabilities for the soft path. */
   tokenScores: Float32Array;
 }
@@ -102,7 +96,11 @@ export function sinusoidTable(n: number, d: number): Float32Array {
 
 const MODEL = 'XSpkEmoTrans';
 
-export class CSET {
+export class CSET implements TextToSpeech {
+  readonly kind = 'cset';
+  readonly sampleRate: number;
+  readonly hopLength = 256;
+  readonly nMel: number;
   private readonly w: Weights;
   private tokenKeys!: Tensor;   // W_key · tanh(embed) as [nTok, E]
   private tokenValues!: Tensor; // W_value · tanh(embed) as [nTok, E]
@@ -113,6 +111,8 @@ export class CSET {
 
   private constructor(readonly engine: Engine, ckpt: Checkpoint, readonly config: CsetConfig) {
     this.w = new Weights(engine, ckpt, MODEL);
+    this.sampleRate = sampleRateOf(ckpt);
+    this.nMel = config.nMel;
     const E = config.hidden;
     this.encPE = this.w.f32('encoder.position_enc', [1, config.maxSeqLen + 1, E]);
     this.dpPE = this.w.f32('duratin_predictor.position_enc', [1, config.maxSeqLen + 1, E]);
@@ -272,14 +272,17 @@ export class CSET {
     return { emb: out, probs: probs! };
   }
 
-  private check(ids: ArrayLike<number>, o: CsetSynthesisOptions): void {
+  private check(ids: ArrayLike<number>, o: SynthesizeOptions): void {
     const c = this.config;
     if (ids.length === 0) throw new FlowgpuError(`${MODEL}: the text is empty (no token ids)`);
     for (let i = 0; i < ids.length; i++) {
       const v = ids[i]!;
       if (!Number.isInteger(v) || v < 0 || v >= c.vocab) throw new FlowgpuError(`${MODEL}: token id ${v} at position ${i} is outside [0, ${c.vocab})`);
     }
-    if (!o.speakerEmbedding || o.speakerEmbedding.length !== c.speakerDim) {
+    if (!o.speakerEmbedding) {
+      throw new FlowgpuError(`${MODEL} needs the speaker's external embedding: ${c.speakerDim} values, a DeepSpeaker vector such as <speaker>-spker_embed.npy`);
+    }
+    if (o.speakerEmbedding.length !== c.speakerDim) {
       throw new FlowgpuError(
         `${MODEL}: the speaker embedding has ${o.speakerEmbedding?.length ?? 0} values, this model expects ${c.speakerDim} ` +
           `(a ${c.speakerDim}-d DeepSpeaker vector, e.g. <speaker>-spker_embed.npy)`,
@@ -318,7 +321,8 @@ export class CSET {
    * Text ids → mel. Returns mels `[n_mel, frames]` (channels-first, row-major), the predicted log
    * durations, the rounded durations and the emotion-token scores.
    */
-  async synthesize(ids: ArrayLike<number>, o: CsetSynthesisOptions): Promise<CsetOutput> {
+  async synthesize(input: string | ArrayLike<number>, o: CsetSynthesisOptions = {}): Promise<CsetOutput> {
+    const { ids, unknown } = await tokensOf(input, (text) => textToIds('cset', text));
     this.check(ids, o);
     const { engine: e, w, config: c } = this;
     const E = c.hidden;
@@ -346,7 +350,7 @@ export class CSET {
       }
       x = add(e, x, emo.reshape([E, 1]));
       // Speaker
-      const spk = linear(e, e.upload(Float32Array.from(o.speakerEmbedding), [1, c.speakerDim], 'speaker'), w.gpu('speaker_emb.weight', [E, c.speakerDim]), w.gpu('speaker_emb.bias'));
+      const spk = linear(e, e.upload(Float32Array.from(o.speakerEmbedding!), [1, c.speakerDim], 'speaker'), w.gpu('speaker_emb.weight', [E, c.speakerDim]), w.gpu('speaker_emb.bias'));
       // Duration predictor
       const dpIn = add(e, x, this.positions(this.dpPE, T));
       let fused = dpIn;
@@ -376,7 +380,10 @@ export class CSET {
         }
       }
       const melHost = (await e.readMany(mels)) as Float32Array[];
-      result = { mels: melHost, iterations, frames, nMel: c.nMel, logDurations: logDurations!, durations, tokenScores: scores };
+      result = {
+        mel: melHost.at(-1)!, nMel: c.nMel, frames, sampleRate: this.sampleRate, ids, unknown, durations,
+        attention: alignmentFromDurations(durations, frames), mels: melHost, iterations, logDurations: logDurations!, tokenScores: scores,
+      };
       return null;
     });
     return result!;

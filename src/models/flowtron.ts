@@ -2,8 +2,8 @@
 // in reverse at inference (the time-reversed flow first, with the gate), the teacher-forced
 // forward direction (posterior z), style transfer from reference utterances and interpolation.
 //
-// Layout: sequences are time-major ([T, C] rows, as the original's [T, 1, C]); `synthesize`
-// returns the mel channels-first [80, frames] like the original's [1, 80, frames].
+// Layout: sequences are time-major ([T, C] rows, as the original's [T, 1, C]); `synthesizeTensors`
+// returns the mel channels-first [80, frames] like the original's [1, 80, frames], `synthesize` reads it back.
 //
 // One decoder step of one flow (default, `fused` tuning) is 4 + L dispatches, all state on the GPU:
 //   attn_cell  previous frame's 1x1 conv + inverse affine (z − b)/exp(log_s), attention LSTM over
@@ -22,6 +22,7 @@ import type { Tensor } from '../gpu/tensor.js';
 import { loadCheckpoint, withPrefix } from '../io/checkpoint.js';
 import { type Config, type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
+import type { TextIds } from '../text/index.js';
 import { linear } from '../ops/matmul.js';
 import {
   additiveAttention, affineForward, affineInverse, type AttentionWeights, attnCellFused, attnCellParts,
@@ -32,9 +33,11 @@ import { conv1d } from '../ops/conv.js';
 import { relu } from '../ops/elementwise.js';
 import { embedding } from '../ops/gather.js';
 import { instanceNorm } from '../ops/norm.js';
-import { melSpectrogram } from '../ops/stft.js';
 import { gaussian } from '../math/random.js';
-import { Weights } from './weights.js';
+import { melFromAudio } from './audio.js';
+import type { AttentionMap, Synthesis, SynthesizeOptions as CommonOptions, TextToSpeech } from './tts.js';
+import { tokensOf } from './tts.js';
+import { sampleRateOf, Weights } from './weights.js';
 
 export interface FlowtronConfig {
   nSpeakers: number;
@@ -51,23 +54,11 @@ export interface FlowtronConfig {
   dummySpeaker: boolean;
 }
 
-export interface SynthesizeOptions {
-  speaker?: number;
-  /** Standard deviation of the sampled residual (0: zero residual, deterministic). */
-  sigma?: number;
-  /** Stop at the first frame with sigmoid(gate) > threshold (kept); ≥ 1 or null runs to the end. */
-  gateThreshold?: number | null;
-  /** Length of the sampled residual (the original's `-n`). */
-  maxFrames?: number;
-  seed?: number;
-  /** Text input: probability of reading a word from CMUdict (default 1) and its seed. */
-  pArpabet?: number;
+export interface SynthesizeOptions extends CommonOptions {
+  /** Text input: seed of the per-word CMUdict draws when 0 < pArpabet < 1. */
   textSeed?: number;
   /** A residual to use as is: `[80, frames]` (host values or a GPU tensor). */
   residual?: Float32Array | Tensor;
-  /** Style: the residual is `mu + sigma·N(0, 1)`, mu `[80, frames]` (from `styleFromReferences`). */
-  style?: Float32Array;
-  temperature?: number;
   /** Frames recorded between gate readbacks. */
   gateChunk?: number;
 }
@@ -78,6 +69,13 @@ export interface SynthesisResult {
   frames: number;
   /** Attention `[frames, textLen]` of each flow, in the order they ran (reversed model order). */
   attention: Tensor[];
+  /** The frame at which the gate stopped (kept), or -1 when it did not fire. */
+  gateFrame: number;
+}
+
+export interface FlowtronSynthesis extends Synthesis {
+  /** Each flow's attention, in the order they ran; `attention` is the last. */
+  flows: AttentionMap[];
   /** The frame at which the gate stopped (kept), or -1 when it did not fire. */
   gateFrame: number;
 }
@@ -162,9 +160,9 @@ function stateDict(src: Checkpoint | Uint8Array | ArrayBuffer): Checkpoint {
 }
 
 /** Flowtron token ids of text (flowtron_cleaners + CMUdict with probability pArpabet). */
-async function textIds(text: string, pArpabet: number, seed?: number): Promise<number[]> {
+async function textIds(text: string, pArpabet: number, seed?: number): Promise<TextIds> {
   const { textToIds } = await import('../text/index.js');
-  return (await textToIds('flowtron', text, seed === undefined ? { pArpabet } : { pArpabet, seed })).ids;
+  return textToIds('flowtron', text, seed === undefined ? { pArpabet } : { pArpabet, seed });
 }
 
 /** Linear interpolation `(1 − t)·a + t·b` of two latents (styles, residuals or speaker vectors). */
@@ -206,7 +204,10 @@ export function aggregateStyle(zs: { data: Float32Array; frames: number }[], nMe
   return { mu, frames: n };
 }
 
-export class Flowtron {
+export class Flowtron implements TextToSpeech {
+  readonly kind = 'flowtron';
+  readonly hopLength = 256;
+  readonly sampleRate: number;
   readonly tuning: StepTuning;
   private readonly flows: FlowWeights[] = [];
   private readonly enc: { conv: { w: Tensor; b: Tensor; g: Tensor; beta: Tensor }[]; fwd: Cell; bwd: Cell };
@@ -214,6 +215,7 @@ export class Flowtron {
 
   private constructor(readonly engine: Engine, readonly weights: Weights, readonly config: FlowtronConfig, tuning?: StepTuning) {
     this.tuning = tuning ?? defaultTuning(engine);
+    this.sampleRate = sampleRateOf(weights.checkpoint);
     const w = weights;
     const c = config;
     const packCell = (p: string, layer: number, hidden: number, suffix = ''): { w: Float32Array; bias: Float32Array; k: number } => {
@@ -309,6 +311,10 @@ export class Flowtron {
     if (det.model !== 'flowtron') throw new FlowgpuError(`this checkpoint holds a ${det.model} model, not Flowtron`);
     const config = flowtronConfig(det.config);
     return new Flowtron(engine, new Weights(engine, ckpt, 'flowtron'), config, o.tuning);
+  }
+
+  get nMel(): number {
+    return this.config.nMel;
   }
 
   release(): void {
@@ -485,15 +491,37 @@ export class Flowtron {
     return transpose2d(e, e.upload(host, [M, frames], 'residual'));
   }
 
-  /** Inference: residual → mel `[80, frames]`, the attention of each flow and the gate frame. */
-  async synthesize(input: ArrayLike<number> | string, o: SynthesizeOptions = {}): Promise<SynthesisResult> {
+  /** Text or ids → host mel `[80, frames]`, each flow's attention `[tokens, frames]` and the gate frame. */
+  async synthesize(input: ArrayLike<number> | string, o: SynthesizeOptions = {}): Promise<FlowtronSynthesis> {
+    const { ids, unknown } = await tokensOf(input, (text) => textIds(text, o.pArpabet ?? 1, o.textSeed));
+    const r = await this.synthesizeTensors(ids, o);
+    try {
+      const [mel, ...maps] = (await this.engine.readMany([r.mel, ...r.attention])) as Float32Array[];
+      const tx = ids.length;
+      const flows = maps.map((m): AttentionMap => {
+        const data = new Float32Array(tx * r.frames); // [frames, tokens] → [tokens, frames]
+        for (let f = 0; f < r.frames; f++) for (let j = 0; j < tx; j++) data[j * r.frames + f] = m[f * tx + j]!;
+        return { data, tokens: tx, frames: r.frames, kind: 'attention' };
+      });
+      return {
+        mel: mel!, nMel: this.config.nMel, frames: r.frames, sampleRate: this.sampleRate, ids, unknown,
+        attention: flows.at(-1)!, flows, gateFrame: r.gateFrame,
+      };
+    } finally {
+      r.mel.release();
+      for (const a of r.attention) a.release();
+    }
+  }
+
+  /** Inference on the GPU: residual → mel `[80, frames]`, the attention `[frames, tokens]` of each flow and the gate frame. */
+  async synthesizeTensors(input: ArrayLike<number> | string, o: SynthesizeOptions = {}): Promise<SynthesisResult> {
     const e = this.engine;
     const c = this.config;
     const speaker = o.speaker ?? 0;
-    const ids = typeof input === 'string' ? await textIds(input, o.pArpabet ?? 1, o.textSeed) : input;
+    const ids = typeof input === 'string' ? (await textIds(input, o.pArpabet ?? 1, o.textSeed)).ids : input;
     this.checkInputs(ids, speaker);
     const M = c.nMel;
-    let n = o.residual ? (o.residual instanceof Float32Array ? o.residual.length / M : o.residual.dim(1)) : (o.maxFrames ?? (o.style ? o.style.length / M : 400));
+    let n = o.residual ? (o.residual instanceof Float32Array ? o.residual.length / M : o.residual.dim(1)) : (o.maxFrames ?? (o.style && o.style.length / M > 1 ? o.style.length / M : 400));
     if (!Number.isInteger(n) || n < 1) throw new FlowgpuError(`flowtron: the number of frames must be a positive integer, got ${n}`);
     const gateThreshold = o.gateThreshold === undefined ? 0.5 : o.gateThreshold;
     const chunk = o.gateChunk ?? 32;
@@ -594,7 +622,7 @@ export class Flowtron {
       if (r.mel) {
         mel = r.mel;
       } else if (r.audio) {
-        const m = await (o.melFromAudio ?? ((a: Float32Array) => this.melOf(a)))(r.audio);
+        const m = await (o.melFromAudio ?? ((a: Float32Array) => melFromAudio(e, a, { sampleRate: this.sampleRate, modelRate: this.sampleRate, nMel: M, what: `reference ${i}'s audio` })))(r.audio);
         mel = m.data;
         frames = m.frames;
       } else {
@@ -603,7 +631,7 @@ export class Flowtron {
       if (mel instanceof Float32Array && frames !== undefined && mel.length !== frames * M) {
         throw new FlowgpuError(`style: reference ${i}'s mel has ${mel.length / frames} channels, this model expects ${M}`);
       }
-      const ids = r.ids ?? (r.text !== undefined ? await textIds(r.text, o.pArpabet ?? 1) : undefined);
+      const ids = r.ids ?? (r.text !== undefined ? (await textIds(r.text, o.pArpabet ?? 1)).ids : undefined);
       if (!ids) throw new FlowgpuError(`style: reference ${i} has no transcript (ids or text)`);
       let z: Tensor;
       try {
@@ -621,18 +649,6 @@ export class Flowtron {
   /** `(1 − t)·a + t·b` of two styles / residuals (the blog post's happy→sad grid). */
   interpolate(a: Float32Array, b: Float32Array, t: number): Float32Array {
     return interpolate(a, b, t);
-  }
-
-  /** Tacotron 2 log mel `[80, T]` of 22050 Hz audio. */
-  async melOf(audio: Float32Array): Promise<{ data: Float32Array; frames: number }> {
-    const e = this.engine;
-    if (audio.length < 1024) throw new FlowgpuError(`flowtron: the reference audio is too short (${audio.length} samples)`);
-    assertFinite(audio, 'flowtron: the reference audio');
-    const mel = e.tidy(() => melSpectrogram(e, e.upload(audio, [audio.length], 'audio'), { nMels: this.config.nMel }));
-    const data = await e.readF32(mel);
-    const frames = mel.dim(1);
-    mel.release();
-    return { data, frames };
   }
 
   /** Mean z over time of each utterance (for latent maps): `[80]`. */

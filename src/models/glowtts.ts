@@ -20,7 +20,8 @@ import { randn } from '../ops/random.js';
 import { invertMatrix } from '../math/linalg.js';
 import { relAttention } from '../ops/relattn.js';
 import { concat } from '../ops/shape.js';
-import { GLOWTTS_BLANK, textToIds } from '../text/index.js';
+import { GLOWTTS_BLANK, type TextIds, textToIds } from '../text/index.js';
+import { alignmentFromDurations, type Synthesis, type SynthesizeOptions, type TextToSpeech, tokensOf } from './tts.js';
 import { Weights } from './weights.js';
 
 export interface GlowTTSConfig {
@@ -50,34 +51,17 @@ export interface GlowTTSConfig {
   sampleRate: number;
 }
 
-export interface SynthesizeOptions {
-  /** Scale of the prior noise (default 0.667, the published notebooks' value). */
-  noiseScale?: number;
-  /** Duration multiplier (default 1; > 1 speaks slower). */
-  lengthScale?: number;
-  /** Seed of the unit-normal noise when `noise` is not given (default 0). */
-  seed?: number;
-  /** The unit-normal noise itself, `[nMel, frames]` row-major (must match the frame count). */
+export interface GlowTTSSynthesizeOptions extends SynthesizeOptions {
+  /** The unit-normal noise itself, `[nMel, frames]` row-major (must match the frame count; else drawn from `seed`). */
   noise?: Float32Array | ((frames: number) => Float32Array);
-  /** Return the alignment matrix `[tokens, frames]` too. */
-  withAttention?: boolean;
-  /** Speaker id of a multi-speaker model (n_speakers > 1; default 0). */
-  speaker?: number;
 }
 
-export interface SynthesisResult {
-  /** Natural-log mel `[nMel, frames]`, row-major. */
-  mel: Float32Array;
-  nMel: number;
-  frames: number;
-  /** Frames per token after the path is cut to `frames` (sums to `frames`). */
+export interface GlowTTSSynthesis extends Synthesis {
   durations: Int32Array;
   /** `ceil(exp(logw) · lengthScale)` per token, before the cut to a multiple of n_sqz. */
   durationsCeil: Int32Array;
   /** The duration predictor's log-durations per token. */
   logw: Float32Array;
-  /** 0/1 alignment `[tokens, frames]` (with `withAttention`). */
-  attn?: Float32Array;
 }
 
 export interface AlignmentResult {
@@ -132,7 +116,7 @@ export function glowttsConfig(c: Config): GlowTTSConfig {
   };
 }
 
-export class GlowTTS {
+export class GlowTTS implements TextToSpeech {
   readonly kind = 'glowtts';
   readonly nMel: number;
   /** Audio the mels describe: the config's `sampling_rate` (22050 Hz in every published config). */
@@ -245,9 +229,10 @@ export class GlowTTS {
 
   /** Token ids of `text` through Glow-TTS's front end (english_cleaners + CMUdict; blanks
    *  interspersed for add_blank models, n_vocab 149). */
-  async textToIds(text: string): Promise<number[]> {
+  /** The Glow-TTS front end; models trained with `add_blank` (n_vocab one past the symbols) get blanks interspersed. */
+  textToIds(text: string): Promise<TextIds> {
     const addBlank = this.config.nVocab === GLOWTTS_BLANK + 1;
-    return (await textToIds('glowtts', text, addBlank ? { addBlank } : {})).ids;
+    return textToIds('glowtts', text, addBlank ? { addBlank } : {});
   }
 
   /** Token ids checked against the vocabulary. */
@@ -375,8 +360,8 @@ export class GlowTTS {
   }
 
   /** Text (a string for the Glow-TTS front end, or token ids) → mel. */
-  async synthesize(text: string | readonly number[], o: SynthesizeOptions = {}): Promise<SynthesisResult> {
-    const ids = typeof text === 'string' ? await this.textToIds(text) : text;
+  async synthesize(input: string | ArrayLike<number>, o: GlowTTSSynthesizeOptions = {}): Promise<GlowTTSSynthesis> {
+    const { ids, unknown } = await tokensOf(input, (t) => this.textToIds(t));
     const e = this.engine;
     const c = this.config;
     const noiseScale = o.noiseScale ?? 0.667;
@@ -384,7 +369,7 @@ export class GlowTTS {
     if (!(lengthScale > 0)) throw new FlowgpuError(`Glow-TTS: length scale must be > 0, got ${lengthScale}`);
     const tx = ids.length;
     const g = this.speakerVector(o.speaker);
-    let result: SynthesisResult | undefined;
+    let result: GlowTTSSynthesis | undefined;
     await e.tidyAsync(async () => {
       const { xm, xlogs, logw } = this.encode(ids, g);
       const logwHost = await e.readF32(logw);
@@ -421,12 +406,10 @@ export class GlowTTS {
       }
       const z = expandPrior(e, xm, xlogs, e.upload(idx, [frames], 'glowtts-path'), noise, noiseScale);
       const mel = await e.readF32(this.decodeReverse(z, o.speaker));
-      result = { mel, nMel: c.outChannels, frames, durations, durationsCeil: wCeil, logw: logwHost };
-      if (o.withAttention) {
-        const attn = new Float32Array(tx * frames);
-        for (let t = 0; t < frames; t++) if (idx[t]! >= 0) attn[idx[t]! * frames + t] = 1;
-        result.attn = attn;
-      }
+      result = {
+        mel, nMel: c.outChannels, frames, sampleRate: this.sampleRate, ids, unknown, durations,
+        attention: alignmentFromDurations(durations, frames), durationsCeil: wCeil, logw: logwHost,
+      };
       return null;
     });
     return result!;
@@ -437,7 +420,7 @@ export class GlowTTS {
    * path maximising the flow's likelihood (MAS on the GPU) and the frames per token.
    */
   async align(mel: Float32Array, text: string | readonly number[], o: { withLatent?: boolean; speaker?: number } = {}): Promise<AlignmentResult> {
-    const ids = typeof text === 'string' ? await this.textToIds(text) : text;
+    const ids = typeof text === 'string' ? (await this.textToIds(text)).ids : text;
     const e = this.engine;
     const c = this.config;
     if (mel.length % c.outChannels !== 0) {

@@ -28,11 +28,10 @@ export const TACOTRON_MEL: Omit<GriffinLimConfig, 'iterations' | 'momentum'> = {
 };
 
 export interface GriffinLimInferOptions extends VocodeOptions {
-  iterations?: number;
   momentum?: number;
 }
 
-export class GriffinLim {
+export class GriffinLim implements Vocoder {
   readonly kind = 'griffinlim';
   private pinv: Tensor | null;
 
@@ -98,17 +97,4 @@ export class GriffinLim {
     this.pinv?.release();
     this.pinv = null;
   }
-}
-
-/** Griffin-Lim as a `Vocoder` (no checkpoint): `flowgpu speak`'s default with the demo voice. */
-export function loadGriffinLim(engine: Engine, config: Partial<GriffinLimConfig> = {}): Vocoder {
-  const gl = GriffinLim.load(engine, config);
-  return {
-    kind: 'griffinlim',
-    nMel: gl.nMel,
-    sampleRate: gl.sampleRate,
-    hopLength: gl.hopLength,
-    infer: (mel, frames, o = {}) => gl.infer(mel, frames, o),
-    release: () => gl.release(),
-  };
 }

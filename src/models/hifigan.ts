@@ -11,6 +11,7 @@ import type { Checkpoint } from '../io/host-tensor.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { conv1d, convTranspose1d } from '../ops/conv.js';
 import { add, affine, leakyRelu, tanh } from '../ops/elementwise.js';
+import type { VocodeOptions, Vocoder } from './vocoder.js';
 import { Weights } from './weights.js';
 
 const MODEL = 'HiFi-GAN';
@@ -33,7 +34,9 @@ function numbers(v: unknown, what: string): number[] {
   return v as number[];
 }
 
-export class HiFiGAN {
+// Deterministic: the VocodeOptions sigma, seed, noise and denoise do not apply; the whole mel runs at once.
+export class HiFiGAN implements Vocoder {
+  readonly kind = 'hifigan';
   private readonly w: Weights;
 
   private constructor(readonly engine: Engine, ckpt: Checkpoint, readonly config: HifiganConfig) {
@@ -141,7 +144,7 @@ export class HiFiGAN {
   }
 
   /** Host mel `[n_mel, frames]` (row-major) → audio samples. */
-  async vocode(mel: Float32Array, frames: number): Promise<Float32Array> {
+  async infer(mel: Float32Array, frames: number, o: VocodeOptions = {}): Promise<Float32Array> {
     const e = this.engine;
     if (!Number.isInteger(frames) || frames < 1 || mel.length !== this.nMel * frames) {
       throw new FlowgpuError(`${MODEL}: a mel of ${mel.length} values is not [${this.nMel}, ${frames}] (this vocoder takes ${this.nMel} mel channels)`);
@@ -150,7 +153,9 @@ export class HiFiGAN {
     const x = e.upload(mel, [this.nMel, frames], 'mel');
     const y = this.forward(x);
     try {
-      return await e.readF32(y);
+      const audio = await e.readF32(y);
+      o.onProgress?.(1, 1);
+      return audio;
     } finally {
       x.release();
       y.release();

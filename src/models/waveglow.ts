@@ -34,6 +34,7 @@ import {
 } from '../ops/coupling.js';
 import { stftKernels } from '../ops/stft.js';
 import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
+import type { Vocoder } from './vocoder.js';
 import { Weights } from './weights.js';
 
 export interface WaveGlowConfig {
@@ -50,8 +51,14 @@ export interface WaveGlowConfig {
   upsampleKernel: number;
 }
 
+/**
+ * WaveGlow's latent standard deviation when none is given: 0.666, the value NVIDIA's Tacotron 2
+ * and the Glow-TTS notebooks vocode speech with (the WaveGlow README's resynthesis example uses 0.6).
+ */
+export const WAVEGLOW_SIGMA = 0.666;
+
 export interface WaveGlowInferOptions {
-  /** Standard deviation of the latent noise (default 0.6; 0 is deterministic). */
+  /** Standard deviation of the latent noise (default `WAVEGLOW_SIGMA`, 0.666; 0 is deterministic). */
   sigma?: number;
   /** Seed of the noise drawn on the GPU when `noise` is not given (default 0). */
   seed?: number;
@@ -138,7 +145,7 @@ function num(v: unknown, what: string): number {
   return v;
 }
 
-export class WaveGlow {
+export class WaveGlow implements Vocoder {
   readonly kind = 'waveglow';
   readonly sampleRate: number;
   /** Group steps each flow sees on either side of a sample (the WN receptive field), times n_flows. */
@@ -161,6 +168,10 @@ export class WaveGlow {
 
   get nMel(): number {
     return this.config.nMel;
+  }
+
+  get hopLength(): number {
+    return this.config.upsampleStride;
   }
 
   /** Channels of the initial noise (`n_remaining_channels`). */
@@ -334,7 +345,7 @@ export class WaveGlow {
     this.validate(mel, frames);
     const e = this.engine;
     const c = this.config;
-    const sigma = o.sigma ?? 0.6;
+    const sigma = o.sigma ?? WAVEGLOW_SIGMA;
     if (!Number.isFinite(sigma) || sigma < 0) throw new FlowgpuError(`WaveGlow: sigma must be ≥ 0, got ${sigma}`);
     const tg = Math.floor((c.upsampleStride * frames) / c.nGroup);
     // Group steps to output (all, or a prefix); windows may still read up to `tg`.

@@ -55,3 +55,9 @@ export class Weights {
     this.uploaded.clear();
   }
 }
+
+/** The audio sample rate a checkpoint's metadata states (`sampling_rate` / `sample_rate`), else 22050 Hz (every published config). */
+export function sampleRateOf(ckpt: Checkpoint): number {
+  const rate = Number(ckpt.metadata['sampling_rate'] ?? ckpt.metadata['sample_rate']);
+  return Number.isInteger(rate) && rate > 0 ? rate : 22050;
+}

@@ -28,7 +28,7 @@ describe('configs the weights cannot show (golden glowtts-dilated, hifigan-v3lik
   async function hifiganAudio(m: LoadedHiFiGAN): Promise<Float32Array> {
     const g = loadCheckpoint(await readGolden('hifigan-v3like.safetensors'));
     const mel = get(g, 'input.mel');
-    return m.model.vocode(toFloat32(mel), mel.shape[2]!);
+    return m.model.infer(toFloat32(mel), mel.shape[2]!);
   }
   const cases = [
     { name: 'glowtts-dilated', pt: 'glowtts-dilated.zip.pt', run: (m: LoadedGlowTTS | LoadedHiFiGAN) => glowttsMel(m as LoadedGlowTTS), want: 'output.mel' },
@@ -115,7 +115,7 @@ describe('published layouts built as their config says (random weights)', () => 
         assertEqual(JSON.stringify(c.resblockDilations), JSON.stringify(h.resblock_dilation_sizes), 'dilations');
         assertEqual(m.sampleRate, 22050, 'rate');
         const frames = 3;
-        const audio = await m.model.vocode(new Float32Array(80 * frames).fill(-4), frames);
+        const audio = await m.model.infer(new Float32Array(80 * frames).fill(-4), frames);
         assertEqual(audio.length, frames * 256, 'samples (hop 256)');
         assert(audio.every(Number.isFinite), 'finite audio');
       } finally {

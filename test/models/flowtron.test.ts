@@ -38,14 +38,14 @@ describe('flowtron (golden: flowtron-small)', () => {
 
   it('inference with the gate stops at frames_gated and matches mel_gated', async () => {
     const want = Number(golden.metadata.frames_gated);
-    const r = await model.synthesize(ids, { speaker, residual: g('input.residual'), gateThreshold: Number(golden.metadata.gate_threshold_gated), gateChunk: 8 });
+    const r = await model.synthesizeTensors(ids, { speaker, residual: g('input.residual'), gateThreshold: Number(golden.metadata.gate_threshold_gated), gateChunk: 8 });
     assertEqual(r.frames, want, 'frames');
     assertEqual(r.gateFrame, want - 1, 'gate frame');
     assertClose(await e.readF32(r.mel), g('output.mel_gated'), TOL, 'mel_gated');
   });
 
   it('inference with the gate off matches mel_full and the attention of each flow', async () => {
-    const r = await model.synthesize(ids, { speaker, residual: g('input.residual'), gateThreshold: Number(golden.metadata.gate_threshold_full) });
+    const r = await model.synthesizeTensors(ids, { speaker, residual: g('input.residual'), gateThreshold: Number(golden.metadata.gate_threshold_full) });
     assertEqual(r.frames, 40, 'frames');
     assertEqual(r.gateFrame, -1, 'gate frame');
     const mel = await e.readF32(r.mel);
@@ -82,13 +82,13 @@ describe('flowtron (golden: flowtron-small)', () => {
     const eps = g('style.input.eps');
     const sigma = Number(golden.metadata.sigma);
     const residual = style.mu.map((v, i) => v + sigma * eps[i]!);
-    const r = await model.synthesize(ids, { speaker, residual, gateThreshold: Number(golden.metadata.gate_threshold_full) });
+    const r = await model.synthesizeTensors(ids, { speaker, residual, gateThreshold: Number(golden.metadata.gate_threshold_full) });
     assertClose(await e.readF32(r.mel), g('style.output.mel'), TOL, 'style mel');
   });
 
   it('loads the torch zip checkpoint ({state_dict, iteration}) and gives the same mel', async () => {
     const m2 = await Flowtron.load(e, loadCheckpoint(await readGolden('flowtron-small.zip.pt')));
-    const r = await m2.synthesize(ids, { speaker, residual: g('input.residual'), gateThreshold: 0.5 });
+    const r = await m2.synthesizeTensors(ids, { speaker, residual: g('input.residual'), gateThreshold: 0.5 });
     assertEqual(r.frames, Number(golden.metadata.frames_gated), 'frames');
     assertClose(await e.readF32(r.mel), g('output.mel_gated'), TOL, 'mel_gated from .zip.pt');
     m2.release();
@@ -101,10 +101,10 @@ describe('flowtron (golden: flowtron-small)', () => {
   ]) {
     it(`kernel variant ${JSON.stringify(tuning)} gives the same results`, async () => {
       const m2 = await Flowtron.load(e, golden, undefined, { tuning });
-      const r = await m2.synthesize(ids, { speaker, residual: g('input.residual'), gateThreshold: 0.5, gateChunk: 5 });
+      const r = await m2.synthesizeTensors(ids, { speaker, residual: g('input.residual'), gateThreshold: 0.5, gateChunk: 5 });
       assertEqual(r.frames, Number(golden.metadata.frames_gated), 'frames');
       assertClose(await e.readF32(r.mel), g('output.mel_gated'), TOL, 'mel_gated');
-      const full = await m2.synthesize(ids, { speaker, residual: g('input.residual'), gateThreshold: null });
+      const full = await m2.synthesizeTensors(ids, { speaker, residual: g('input.residual'), gateThreshold: null });
       assertClose(await e.readF32(full.mel), g('output.mel_full'), TOL, 'mel_full');
       assertClose(await e.readF32(full.attention[1]!), g('output.attn_full.1'), TOL, 'attn_full.1');
       const mel = golden.tensors.get('posterior.input.mel.1')!;
@@ -114,8 +114,8 @@ describe('flowtron (golden: flowtron-small)', () => {
   }
 
   it('sigma 0 is deterministic; time_and_batch aggregation and interpolation', async () => {
-    const a = await model.synthesize(ids, { speaker, sigma: 0, maxFrames: 6, gateThreshold: null });
-    const b = await model.synthesize(ids, { speaker, sigma: 0, maxFrames: 6, gateThreshold: null });
+    const a = await model.synthesizeTensors(ids, { speaker, sigma: 0, maxFrames: 6, gateThreshold: null });
+    const b = await model.synthesizeTensors(ids, { speaker, sigma: 0, maxFrames: 6, gateThreshold: null });
     assertClose(await e.readF32(a.mel), await e.readF32(b.mel), 0, 'repeat');
     const zs = [{ data: new Float32Array(80 * 2).fill(1), frames: 2 }, { data: new Float32Array(80 * 3).fill(3), frames: 3 }];
     const tb = aggregateStyle(zs, 80, { aggregation: 'time_and_batch', lambda: 1 });
@@ -126,9 +126,20 @@ describe('flowtron (golden: flowtron-small)', () => {
   });
 
   it('text input and audio references (through the mel front end)', async () => {
-    const r = await model.synthesize('Hello there.', { speaker: 1, sigma: 0, maxFrames: 5, gateThreshold: null });
-    assertEqual(r.mel.shape.join(','), '80,5', 'mel shape');
-    assert((await e.readF32(r.mel)).every(Number.isFinite), 'finite mel');
+    const opts = { speaker: 1, sigma: 0, maxFrames: 5, gateThreshold: null };
+    const r = await model.synthesize('Hello there.', opts);
+    assertEqual(`${r.nMel},${r.frames}`, '80,5', 'mel shape');
+    assert(r.mel.every(Number.isFinite), 'finite mel');
+    // The host result is the GPU one read back, its attention transposed to [tokens, frames].
+    const t = await model.synthesizeTensors(r.ids, opts);
+    assertClose(r.mel, await e.readF32(t.mel), 0, 'host mel = GPU mel');
+    const last = await e.readF32(t.attention.at(-1)!);
+    assertEqual(r.flows.length, t.attention.length, 'one map per flow');
+    assertEqual(r.attention, r.flows.at(-1), 'attention is the last flow\'s');
+    const tx = r.ids.length;
+    for (let f = 0; f < r.frames; f++) for (let j = 0; j < tx; j++) assertEqual(r.attention.data[j * r.frames + f], last[f * tx + j], `attention [${j}, ${f}]`);
+    t.mel.release();
+    for (const a of t.attention) a.release();
     const audio = new Float32Array(22050 / 5).map((_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / 22050));
     const style = await model.styleFromReferences([{ audio, text: 'A short tone.' }], { nFrames: 10, aggregation: 'batch' });
     assertEqual(style.mu.length, 80 * 10, 'style size');
@@ -136,7 +147,7 @@ describe('flowtron (golden: flowtron-small)', () => {
   });
 
   it('errors: speaker out of range, empty references, wrong mel channels', async () => {
-    await assertRejects(() => model.synthesize(ids, { speaker: 3, sigma: 0, maxFrames: 2 }), /speaker id 3 is out of range: this model has 3 speakers/);
+    await assertRejects(() => model.synthesizeTensors(ids, { speaker: 3, sigma: 0, maxFrames: 2 }), /speaker id 3 is out of range: this model has 3 speakers/);
     await assertRejects(() => model.styleFromReferences([]), /reference list is empty/);
     await assertRejects(() => model.styleFromReferences([{ mel: new Float32Array(40 * 5), frames: 5, ids }]), /has 40 channels, this model expects 80/);
   });

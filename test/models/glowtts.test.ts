@@ -53,13 +53,14 @@ describe('Glow-TTS (golden glowtts-small)', () => {
   it('synthesizes output.mel from input.noise, with the golden durations and path', async () => {
     const ids = ints(get(golden, 'input.text'));
     const noise = toFloat32(get(golden, 'input.noise'));
-    const r = await tts.synthesize(ids, { noise, noiseScale: 0.667, lengthScale: 1, withAttention: true });
+    const r = await tts.synthesize(ids, { noise, noiseScale: 0.667, lengthScale: 1 });
     const attnRef = toFloat32(get(golden, 'output.attn'));
     const framesRef = get(golden, 'output.mel').shape[2]!;
     assertEqual(r.frames, framesRef, 'frames');
     assertEqual(r.nMel, 80, 'mel channels');
     assertClose(r.logw, toFloat32(get(golden, 'output.logw')), 1e-4, 'logw');
-    assertArrayEqual(r.attn!, attnRef, 'attn');
+    assertArrayEqual(r.attention.data, attnRef, 'attn');
+    assertEqual(r.attention.tokens, ids.length, 'attention rows');
     assertArrayEqual(Array.from(r.durations), rowSums(attnRef, ids.length, framesRef), 'durations');
     assertClose(r.mel, toFloat32(get(golden, 'output.mel')), TOL, 'mel');
   });
@@ -116,7 +117,9 @@ describe('Glow-TTS (golden glowtts-small)', () => {
 
   it('takes text through the Glow-TTS front end (as the ids of text.json would be)', async () => {
     const fromText = await tts.synthesize('Hello world.', { seed: 4 });
-    const ids = await tts.textToIds('Hello world.');
+    const { ids, unknown } = await tts.textToIds('Hello world.');
+    assertArrayEqual(fromText.ids, ids, 'ids spoken');
+    assertEqual(fromText.unknown.join(' '), unknown.join(' '), 'dropped symbols');
     const fromIds = await tts.synthesize(ids, { seed: 4 });
     assertEqual(fromText.durations.length, ids.length, 'one duration per token');
     assertArrayEqual(fromText.mel, fromIds.mel, 'mel');

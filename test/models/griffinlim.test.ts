@@ -1,4 +1,4 @@
-import { GriffinLim, loadGriffinLim } from '../../src/models/griffinlim.js';
+import { GriffinLim } from '../../src/models/griffinlim.js';
 import { initialPhase, pseudoInverse } from '../../src/ops/griffinlim.js';
 import { melFilterbank } from '../../src/ops/stft.js';
 import { loadDemoVoice } from '../../src/voice.js';
@@ -151,7 +151,7 @@ describe('griffinlim', () => {
 
   it('as a vocoder: Tacotron 2 geometry, seeded and deterministic; bad input is refused', async () => {
     const e = await getEngine();
-    const v = loadGriffinLim(e, { iterations: 2 });
+    const v = GriffinLim.load(e, { iterations: 2 });
     try {
       assert(v.kind === 'griffinlim' && v.nMel === 80 && v.sampleRate === 22050 && v.hopLength === 256, 'geometry');
       const frames = 6;
@@ -172,7 +172,7 @@ describe('griffinlim', () => {
   it('the demo voice (weights/demo-voice.safetensors) loads and speaks through Griffin-Lim (Node, Deno)', async () => {
     const e = await getEngine();
     const tts = await loadDemoVoice(e);
-    const v = loadGriffinLim(e, { iterations: 4 });
+    const v = GriffinLim.load(e, { iterations: 4 });
     try {
       assert(tts.nMel === 80 && tts.sampleRate === 22050, 'demo voice geometry');
       const r = await tts.synthesize('Hello there.', { seed: 0 });

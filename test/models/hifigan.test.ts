@@ -42,7 +42,7 @@ describe('HiFi-GAN (hifigan-small golden)', () => {
   it('reproduces output.audio from the safetensors weights (weight norm folded at load)', async () => {
     const g = await HiFiGAN.load(e, withPrefix(golden, 'weights.'));
     try {
-      const out = await g.vocode(mel, frames);
+      const out = await g.infer(mel, frames);
       assertEqual(out.length, frames * 256, 'samples');
       assertClose(out, audio, TOL, 'audio');
     } finally {
@@ -53,7 +53,7 @@ describe('HiFi-GAN (hifigan-small golden)', () => {
   it('reproduces output.audio from hifigan-small.pth.tar read directly', async () => {
     const g = await HiFiGAN.load(e, loadCheckpoint(await readGolden('hifigan-small.pth.tar')));
     try {
-      assertClose(await g.vocode(mel, frames), audio, TOL, 'audio (pth)');
+      assertClose(await g.infer(mel, frames), audio, TOL, 'audio (pth)');
     } finally {
       g.release();
     }
@@ -62,7 +62,7 @@ describe('HiFi-GAN (hifigan-small golden)', () => {
   it('rejects a mel with the wrong channel count', async () => {
     const g = await HiFiGAN.load(e, withPrefix(golden, 'weights.'));
     try {
-      await assertRejects(() => g.vocode(new Float32Array(64 * 10), 10), /not \[80, 10\] \(this vocoder takes 80 mel channels\)/);
+      await assertRejects(() => g.infer(new Float32Array(64 * 10), 10), /not \[80, 10\] \(this vocoder takes 80 mel channels\)/);
     } finally {
       g.release();
     }

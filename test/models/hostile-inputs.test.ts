@@ -42,8 +42,8 @@ describe('hostile input: 7. non-finite inputs are refused where they enter', () 
   it('HiFi-GAN and Griffin-Lim refuse a NaN mel (as WaveGlow does)', async () => {
     const hifigan = await HiFiGAN.load(e, withPrefix(loadCheckpoint(await readGolden('hifigan-small.safetensors')), 'weights.'));
     try {
-      await refuses(() => hifigan.vocode(oneBad(hifigan.nMel * 4, 9), 4), /HiFi-GAN: the mel holds 1 non-finite value .*first at index 9/, 'HiFi-GAN');
-      await refuses(() => hifigan.vocode(oneBad(hifigan.nMel * 4, 0, -Infinity), 4), /the mel holds 1 non-finite value/, 'HiFi-GAN −∞');
+      await refuses(() => hifigan.infer(oneBad(hifigan.nMel * 4, 9), 4), /HiFi-GAN: the mel holds 1 non-finite value .*first at index 9/, 'HiFi-GAN');
+      await refuses(() => hifigan.infer(oneBad(hifigan.nMel * 4, 0, -Infinity), 4), /the mel holds 1 non-finite value/, 'HiFi-GAN −∞');
     } finally {
       hifigan.release();
     }

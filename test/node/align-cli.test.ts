@@ -53,7 +53,7 @@ describe('flowgpu align', () => {
     const short = join(dir, 'short.wav');
     writeFileSync(short, pcm16Wav(testSignal(1024, 22050), 22050));
     await assertRejects(() => run([GOLDEN, short, 'This sentence is much longer than the recording.'], e), /tokens need at least \d+ mel frames, the audio gives 4/);
-    await assertRejects(() => run(['../shared/golden/hifigan-small.safetensors', wav, 'Hello.'], e), /align needs a Glow-TTS model/);
+    await assertRejects(() => run(['../shared/golden/hifigan-small.safetensors', wav, 'Hello.'], e), /hifigan-small\.safetensors: this checkpoint holds a HiFi-GAN model; expected Glow-TTS/);
     const notWav = join(dir, 'not.wav');
     writeFileSync(notWav, 'not a wave file at all');
     await assertRejects(() => run([GOLDEN, notWav, 'Hello.'], e), /not\.wav: not a WAV file/);

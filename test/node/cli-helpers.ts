@@ -52,3 +52,19 @@ export function pcm16Wav(samples: Float32Array, sampleRate: number): Uint8Array 
   return out;
 }
 
+
+/** Runs a CLI command with stderr captured (stdout passes through). */
+export async function captureStderr(fn: () => Promise<void>): Promise<string> {
+  const write = process.stderr.write.bind(process.stderr);
+  let err = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    err += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await fn();
+  } finally {
+    process.stderr.write = write;
+  }
+  return err;
+}

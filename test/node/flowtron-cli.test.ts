@@ -60,7 +60,7 @@ describe('flowgpu tts / style / latents with Flowtron', () => {
     const model = await Flowtron.load(e, golden);
     const { ids } = await textToIds('flowtron', TEXTS[1]!, { pArpabet: 1 });
     const r = await model.synthesize(ids, { speaker: 1, sigma: 0, gateThreshold: 0.5, maxFrames: 24 });
-    assertClose(a.data, await e.readF32(r.mel), 1e-6, 'CLI vs API');
+    assertClose(a.data, r.mel, 1e-6, 'CLI vs API');
     model.release();
   });
 
@@ -87,10 +87,15 @@ describe('flowgpu tts / style / latents with Flowtron', () => {
   });
 
   it('errors: speaker out of range, empty reference list, wrong mel channel count', async () => {
-    await assertRejects(() => tts([MODEL, TEXTS[0]!, '--speaker', '7', '-o', join(dir, 'x.npy')], e), /--speaker 7 is out of range: this model has 3 speakers/);
+    await assertRejects(() => tts([MODEL, TEXTS[0]!, '--speaker', '7', '-o', join(dir, 'x.npy')], e), /speaker id 7 is out of range: this model has 3 speakers/);
     await assertRejects(() => style([MODEL, join(dir, 'empty.csv'), '-o', join(dir, 'x.npy')], e), /reference list .*empty/);
-    await assertRejects(() => style([MODEL, join(dir, 'bad.csv'), '-o', join(dir, 'x.npy')], e), /reference mel has 40 channels, the model expects 80/);
+    await assertRejects(() => style([MODEL, join(dir, 'bad.csv'), '-o', join(dir, 'x.npy')], e), /reference mel .*bad\.npy has 40 channels .* but this model expects 80 mel channels/);
     await assertRejects(() => latents([join(dir, 'empty.csv'), MODEL, '-o', join(dir, 'x.svg')], e), /empty/);
+    // An all-NaN style gives an error, not a NaN mel with exit 0 (issue 13, class 7).
+    writeFileSync(join(dir, 'nan-style.npy'), writeNpy(new Float32Array(80 * 6).fill(Number.NaN), [80, 6]));
+    await assertRejects(() => tts([MODEL, TEXTS[0]!, '--style', join(dir, 'nan-style.npy'), '--gate', '1', '-o', join(dir, 'nan.npy')], e),
+      /the Flowtron mel holds \d+ non-finite values \(NaN or ±Infinity; the first at index \d+\)/);
+    assert(!existsSync(join(dir, 'nan.npy')), 'no mel written');
   });
 
   it('latents: writes an SVG scatter with one point per row and a legend (rendered by Chromium when present)', async () => {

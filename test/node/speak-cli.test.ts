@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli/speak.js';
@@ -54,7 +54,7 @@ describe('flowgpu speak', () => {
   it('Glow-TTS golden + a WaveGlow with 80 mel channels writes a WAV end to end', async () => {
     const e = await getEngine();
     const out = join(dir, 'hello.wav');
-    const log = await capture(() => run([GLOWTTS, wg80, 'Hello world.', '-o', out, '--seed', '1', '--sigma', '0.5'], e));
+    const log = await capture(() => run([GLOWTTS, wg80, 'Hello world.', '-o', out, '--seed', '1', '--vocoder-sigma', '0.5'], e));
     const m = /wrote .*hello\.wav: (\d+) samples \([\d.]+ s at 22050 Hz\) from a mel \[80, (\d+)\] via waveglow/.exec(log);
     assert(m, `log: ${log}`);
     const wav = decodeWav(readFileSync(out));
@@ -79,8 +79,20 @@ describe('flowgpu speak', () => {
     const e = await getEngine();
     await assertRejects(
       () => run([GLOWTTS, WAVEGLOW_20, 'Hello world.', '-o', join(dir, 'x.wav')], e),
-      /takes 20-channel mels, but the TTS model .* makes 80 channels/,
+      /mel channel mismatch: the Glow-TTS model makes 80-channel mels, but the WaveGlow vocoder takes 20/,
     );
+  });
+
+  it('NaN weights give an error, not a silent WAV (issue 13, class 7)', async () => {
+    const e = await getEngine();
+    const broken = tinyWaveGlow(80, 2);
+    const w = broken.tensors.get('WN.0.end.weight')!;
+    w.data = new Float32Array((w.data as Float32Array).length).fill(Number.NaN);
+    const path = join(dir, 'waveglow-nan.safetensors');
+    writeFileSync(path, writeSafetensors(broken));
+    const out = join(dir, 'nan.wav');
+    await assertRejects(() => run([GLOWTTS, path, 'Hello.', '-o', out], e), /the WaveGlow audio holds \d+ non-finite values? \(NaN or ±Infinity; the first at index \d+\): the vocoder's weights or the mel are broken/);
+    assert(!existsSync(out), 'no WAV written');
   });
 
   it('gives clear errors for bad arguments', async () => {
@@ -89,7 +101,7 @@ describe('flowgpu speak', () => {
     await assertRejects(() => run([GLOWTTS, wg80, '', '-o', out], e), /the text is empty/);
     await assertRejects(() => run([GLOWTTS, wg80, '### <>', '-o', out], e), /nothing the glowtts front end can speak/);
     await assertRejects(() => run([GLOWTTS, wg80, 'Hello.'], e), /give the output file with -o/);
-    await assertRejects(() => run([GLOWTTS, GLOWTTS, 'Hello.', '-o', out], e), /holds a glowtts model; the second argument of speak must be a vocoder/);
-    await assertRejects(() => run([wg80, wg80, 'Hello.', '-o', out], e), /waveglow model, not a text-to-speech model/);
+    await assertRejects(() => run([GLOWTTS, GLOWTTS, 'Hello.', '-o', out], e), /glowtts-small\.safetensors: this checkpoint holds a Glow-TTS model; expected WaveGlow or HiFi-GAN/);
+    await assertRejects(() => run([wg80, wg80, 'Hello.', '-o', out], e), /waveglow-80\.safetensors: this checkpoint holds a WaveGlow model; expected Glow-TTS, Flowtron or XSpkEmoTrans/);
   });
 });

@@ -45,18 +45,22 @@ describe('flowgpu tts', () => {
     await assertRejects(() => run([GOLDEN, 'hello'], e), /give the output file with -o/);
     await assertRejects(() => run([GOLDEN, '--ids', '[1, 2, 999]', '-o', out], e), /token id 999 is outside this model's vocabulary of 148/);
     await assertRejects(() => run([GOLDEN, '--ids', 'abc', '-o', out], e), /--ids must be a JSON array/);
-    await assertRejects(() => run([GOLDEN, 'hi', '--length-scale', '0', '-o', out], e), /--length-scale must be a number > 0/);
-    await assertRejects(() => run(['../shared/golden/hifigan-small.safetensors', 'hi', '-o', out], e), /not a text-to-speech model/);
+    await assertRejects(() => run([GOLDEN, 'hi', '--length-scale', '0', '-o', out], e), /--length-scale must be a number above 0 and at most 10, got "0"/);
+    await assertRejects(() => run(['../shared/golden/hifigan-small.safetensors', 'hi', '-o', out], e), /hifigan-small\.safetensors: this checkpoint holds a HiFi-GAN model; expected Glow-TTS, Flowtron or XSpkEmoTrans/);
     const junk = join(dir, 'junk.bin');
     writeFileSync(junk, 'hello there, not weights');
     await assertRejects(() => run([junk, 'hi', '-o', out], e), /unrecognised weights file/);
   });
 
-  it('reports a model without an adapter as not supported (rather than crashing)', async () => {
-    const { loadAdapter } = await import('../../src/cli/tts-adapter.js');
-    await assertRejects(() => loadAdapter('waveglow'), /waveglow model, not a text-to-speech model/);
-    const a = await loadAdapter('glowtts');
-    assert(typeof a.synthesize === 'function' && a.options.includes('--noise-scale'), 'glowtts adapter');
+  it('--help lists every model\'s options with their ranges; an option the model does not take is an error', async () => {
+    const help = await capture(() => run(['--help']));
+    assert(/--noise-scale N\s+Glow-TTS: prior noise scale .*\(a number from 0 to 10\)/.test(help), `help:\n${help}`);
+    assert(/--max-frames N\s+Flowtron: .*\(an integer from 1 to 10000\)/.test(help), `help:\n${help}`);
+    assert(/--config FILE/.test(help), `help:\n${help}`);
+    const e = await getEngine();
+    await assertRejects(() => run([GOLDEN, 'hi', '--sigma', '0.5', '-o', join(dir, 'x.npy')], e), /--sigma does not apply to Glow-TTS \(it is for Flowtron\)/);
+    await assertRejects(() => run([GOLDEN, 'hi', '--bogus', '-o', join(dir, 'x.npy')], e), /tts: unknown option --bogus/);
+    await assertRejects(() => run([GOLDEN, 'hi', 'there', '-o', join(dir, 'x.npy')], e), /unexpected arguments "there" \(give a TTS model and the text \(quote it\)/);
     // The golden checkpoint's weights keep their input/output tensors out of the model.
     assert(toFloat32(golden.tensors.get('input.noise')!).length > 0, 'golden noise');
   });

@@ -67,7 +67,7 @@ describe('flowgpu vocode (CLI)', () => {
     writeFileSync(bad, writeNpy(new Float32Array(0), [20, 0]));
     await assertRejects(() => run([weights, bad, '-o', join(dir, 'x.wav')], e), /empty/);
     await assertRejects(() => run([weights, melPath, '-o', join(dir, 'x.mp3')], e), /must end in \.wav or \.npy/);
-    await assertRejects(() => run([weights, melPath, '-o', join(dir, 'x.wav'), '--sigma', '-1'], e), /--sigma must be a number ≥ 0/);
-    await assertRejects(() => run([weights, join(dir, 'missing.npy'), '-o', join(dir, 'x.wav')], e), /cannot read the mel/);
+    await assertRejects(() => run([weights, melPath, '-o', join(dir, 'x.wav'), '--sigma', '-1'], e), /--sigma must be a number from 0 to 10, got "-1"/);
+    await assertRejects(() => run([weights, join(dir, 'missing.npy'), '-o', join(dir, 'x.wav')], e), /cannot read the mel .*missing\.npy: no such file/);
   });
 });

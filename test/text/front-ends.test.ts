@@ -145,7 +145,7 @@ describe('flowgpu ids arguments', () => {
     await assertRejects(() => idsFor(['hello']), /--front-end/, 'no front end');
     await assertRejects(() => idsFor(['--front-end', 'glowtts']), /one quoted argument/, 'no text');
     await assertRejects(() => idsFor(['--front-end', 'glowtts', 'a', 'b']), /one quoted argument/, 'two texts');
-    await assertRejects(() => idsFor(['--front-end', 'flowtron', '--p-arpabet', 'x', 'a']), /needs a number/, 'p');
+    await assertRejects(() => idsFor(['--front-end', 'flowtron', '--p-arpabet', 'x', 'a']), /--p-arpabet must be a number from 0 to 1, got "x"/, 'p');
     await assertRejects(() => idsFor(['--front-end', 'glowtts', '--speed', '2', 'a']), /unknown option --speed/, 'option');
   });
 });
