@@ -47,6 +47,10 @@ export interface AdapterSummary {
 
 type Tracked = Tensor | readonly Tracked[] | { readonly [k: string]: Tracked } | undefined | null | number | string | boolean;
 
+/** Input lengths (tokens or frames) a model's load-time warm-up runs: the kernels' tiles change
+ *  with the length at 16, 32 and 64 columns and with the amount of work, so these reach each. */
+export const WARM_UP_LENGTHS = [5, 20, 40, 90] as const;
+
 const PARAM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter we know
 const ARENA_SLOTS = 256;
 

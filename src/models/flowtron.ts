@@ -338,7 +338,14 @@ export class Flowtron {
   static async load(engine: Engine, checkpoint: Checkpoint | Uint8Array | ArrayBuffer, o: { tuning?: StepTuning } = {}): Promise<Flowtron> {
     const ckpt = stateDict(checkpoint);
     const config = flowtronConfig(ckpt);
-    return new Flowtron(engine, new Weights(engine, ckpt, 'flowtron'), config, o.tuning);
+    const model = new Flowtron(engine, new Weights(engine, ckpt, 'flowtron'), config, o.tuning);
+    // Compile every pipeline now: a few frames of a short text run each step kernel.
+    const ids = Array.from({ length: 12 }, (_, i) => 1 + (i % (config.nText - 1)));
+    await engine.precompile(async () => {
+      await model.synthesize(ids, { maxFrames: 4, gateThreshold: null });
+      await model.synthesize(ids, { maxFrames: 4, gateThreshold: 0.5 });
+    });
+    return model;
   }
 
   release(): void {
