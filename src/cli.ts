@@ -19,7 +19,9 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [name, ...args] = argv;
+  // --verbose (any command): let Dawn's and the driver's messages through to stderr.
+  if (argv.includes('--verbose')) process.env.FLOWGPU_VERBOSE = '1';
+  const [name, ...args] = argv.filter((a) => a !== '--verbose');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return;

@@ -11,9 +11,9 @@ export interface Row {
   shape: string;
   /** Median milliseconds per call (NaN when it failed). */
   ms: number;
-  /** Median CPU milliseconds per call used by this process, all threads (Node only). On a
-   *  software adapter that is the driver's work, a measure that holds up when other
-   *  processes compete for the cores (wall time does not). */
+  /** Median CPU milliseconds per call of this process's threads other than the main JS thread
+   *  (`cpuMicros`; Node only). On a software adapter that is the driver's work, a measure that
+   *  holds up when other processes compete for the cores (wall time does not). */
   cpuMs?: number;
   flops?: number;
   bytes?: number;
@@ -114,13 +114,28 @@ function median(xs: number[]): number {
   return s[s.length >> 1]!;
 }
 
-/** user + system CPU time of this process in µs, where the runtime tells (Node; includes a
- *  software adapter's threads). */
+/** CPU time in µs of this process's threads other than the main JS thread: a software adapter's
+ *  own work (its worker threads, plus Dawn's and V8's helpers), without the main thread's command
+ *  recording. Where the main thread's time cannot be read (not Linux), all threads' time.
+ *  Node only; undefined elsewhere. */
 export function cpuMicros(): number | undefined {
-  const p = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
+  const p = (globalThis as { process?: { pid: number; cpuUsage?: () => { user: number; system: number } } }).process;
   if (!p?.cpuUsage) return undefined;
   const u = p.cpuUsage();
-  return u.user + u.system;
+  return u.user + u.system - (mainThreadMicros(p.pid) ?? 0);
+}
+
+/** The main thread's CPU time from Linux's /proc/<pid>/task/<pid>/schedstat (ns, first field). */
+function mainThreadMicros(pid: number): number | undefined {
+  const fs = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
+    | { readFileSync(path: string, enc: 'utf8'): string }
+    | undefined;
+  try {
+    const ns = Number(fs?.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    return Number.isFinite(ns) ? ns / 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function now(): number {

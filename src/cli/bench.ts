@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<void> {
   process.stdout.write(
     `peak probe: matmul ${peakGflops ? peakGflops.toFixed(2) + ' GFLOP/s' : 'n/a'}, copy ${peakGbps ? peakGbps.toFixed(2) + ' GB/s' : 'n/a'}` +
       ` (% of peak: the better of GFLOP/s ÷ matmul peak and GB/s ÷ copy peak;` +
-      ` cpu ms: CPU time of this process per call, i.e. a software adapter's work, steadier than wall time on a busy machine)\n`,
+      ` cpu ms: CPU time per call of the threads other than the main JS thread, i.e. a software adapter's work, steadier than wall time on a busy machine)\n`,
   );
   const report = {
     adapter: e.adapterName, info: e.info, date: new Date().toISOString(), quick: args.quick, only: args.only ?? null,

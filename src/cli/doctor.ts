@@ -3,7 +3,9 @@ import { createNodeEngineWithReport } from '../gpu/node-gpu.js';
 /** `flowgpu doctor`: which backend works, the adapter, its features and limits. */
 export async function run(): Promise<void> {
   const { engine, attempts } = await createNodeEngineWithReport();
-  const lines = attempts.map((a) => `  ${a.ok ? 'ok  ' : 'fail'} ${a.backend}: ${a.detail}`);
+  // The driver's own messages, which other commands show only with --verbose.
+  const said = (log: string): string => log.trimEnd().split('\n').filter(Boolean).map((l) => `\n       driver: ${l}`).join('');
+  const lines = attempts.map((a) => `  ${a.ok ? 'ok  ' : 'fail'} ${a.backend}: ${a.detail}${said(a.log)}`);
   const lim = engine.limits;
   const limits = [
     'maxStorageBufferBindingSize', 'maxBufferSize', 'maxStorageBuffersPerShaderStage', 'maxComputeInvocationsPerWorkgroup',

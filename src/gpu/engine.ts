@@ -1,6 +1,6 @@
 import { describeShape, FlowgpuError } from './errors.js';
 import { type Param, writeParams } from './params.js';
-import { type KernelRef, PipelineCache } from './pipelines.js';
+import { bindingAccess, type KernelRef, PipelineCache } from './pipelines.js';
 import { BufferPool } from './pool.js';
 import { BYTES_PER_ELEMENT, type GpuDType, Tensor } from './tensor.js';
 import { Usage } from './usage.js';
@@ -24,8 +24,11 @@ export interface Dispatch {
   label?: string;
   /** Values of the kernel's `Params` uniform struct (binding 0), in field order. */
   params?: readonly Param[];
-  /** Storage buffers bound at 1, 2, ... in order. */
-  bindings: readonly Tensor[];
+  /** Storage buffers bound at 1, 2, ... in order. What each one is read or written is the WGSL
+   *  declaration's access (`var<storage, read>` / `read_write`); the engine refuses a written
+   *  binding that overlaps another. `undefined` is an input the op does not use this time (the
+   *  kernel must not touch it, e.g. behind a `has_bias` flag): the engine binds a spare buffer. */
+  bindings: readonly (Tensor | undefined)[];
   /** Workgroup counts; a count over the per-dimension limit must be split by the op. */
   workgroups: readonly [number, number?, number?];
 }
@@ -43,6 +46,10 @@ export interface AdapterSummary {
 }
 
 type Tracked = Tensor | readonly Tracked[] | { readonly [k: string]: Tracked } | undefined | null | number | string | boolean;
+
+/** Input lengths (tokens or frames) a model's load-time warm-up runs: the kernels' tiles change
+ *  with the length at 16, 32 and 64 columns and with the amount of work, so these reach each. */
+export const WARM_UP_LENGTHS = [5, 20, 40, 90] as const;
 
 const PARAM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter we know
 const ARENA_SLOTS = 256;
@@ -73,7 +80,9 @@ export class Engine {
   private readonly scopes: Set<Tensor>[] = [];
   private readonly stagingFree: GPUBuffer[] = [];
   private deviceError: string | null = null;
-  private unusedBinding: Tensor | null = null;
+  private readonly spares: Tensor[] = [];
+  /** Kernels met during `precompile`'s dry run (null outside it). */
+  private dryRun: KernelRef[] | null = null;
   dispatchCount = 0;
   submitCount = 0;
 
@@ -188,12 +197,14 @@ export class Engine {
   }
 
   /** A tiny persistent buffer to bind where an entry point declares a binding the call does not
-   *  use (layouts are `auto`). Bind it at most once per dispatch. */
-  placeholder(): Tensor {
-    if (!this.unusedBinding || this.unusedBinding.isReleased) {
-      this.unusedBinding = this.persistent(new Float32Array(4), [4], 'unused');
+   *  use (layouts are `auto`). `slot` > 0 gives another one, for a second unused written binding. */
+  placeholder(slot = 0): Tensor {
+    let t = this.spares[slot];
+    if (!t || t.isReleased) {
+      t = this.persistent(new Float32Array(4), [4], 'unused');
+      this.spares[slot] = t;
     }
-    return this.unusedBinding;
+    return t;
   }
 
   releaseBuffer(buffer: GPUBuffer): void {
@@ -249,8 +260,12 @@ export class Engine {
   // ---- recording -----------------------------------------------------------------------
 
   dispatch(d: Dispatch): void {
+    if (this.dryRun) {
+      this.dryRun.push(d.kernel);
+      return;
+    }
     const label = d.label ?? d.kernel.family + (d.kernel.entry === 'main' ? '' : `.${d.kernel.entry}`);
-    this.checkBindings(label, d.bindings);
+    const bindings = this.bindAll(label, d.kernel, d.bindings);
     const [x, y = 1, z = 1] = d.workgroups;
     const maxWg = this.limits.maxComputeWorkgroupsPerDimension;
     if (x > maxWg || y > maxWg || z > maxWg) {
@@ -267,7 +282,7 @@ export class Engine {
       this.arenaUsed++;
       entries.push({ binding: 0, resource: { buffer: this.arena, offset: at, size: d.params.length * 4 } });
     }
-    d.bindings.forEach((t, i) => {
+    bindings.forEach((t, i) => {
       entries.push({ binding: i + 1, resource: { buffer: t.buffer, offset: t.byteOffset, size: Math.max(t.byteLength, 4) } });
     });
     if (this.validateEachOp) this.device.pushErrorScope('validation');
@@ -283,6 +298,30 @@ export class Engine {
       });
     }
     if (++this.pendingDispatches >= this.dispatchesPerSubmit) this.flush();
+  }
+
+  /** The tensors to bind: absent inputs filled with spares, then checked against the adapter's
+   *  limits and for a written binding that overlaps another (WebGPU forbids it). */
+  private bindAll(label: string, kernel: KernelRef, given: readonly (Tensor | undefined)[]): Tensor[] {
+    const access = bindingAccess(kernel);
+    let spareWrites = 0;
+    const bindings = given.map((t, i) => t ?? (access.get(i + 1)?.write ? this.placeholder(1 + spareWrites++) : this.placeholder()));
+    this.checkBindings(label, bindings);
+    bindings.forEach((w, i) => {
+      const wa = access.get(i + 1);
+      if (!wa?.write || !given[i]) return;
+      bindings.forEach((r, j) => {
+        if (j === i || !given[j] || r.buffer !== w.buffer) return;
+        if (r.byteOffset < w.byteOffset + w.byteLength && w.byteOffset < r.byteOffset + r.byteLength) {
+          const ra = access.get(j + 1);
+          throw new FlowgpuError(
+            `${label}: its output ${wa.name} (binding ${i + 1}) shares a buffer with its ${ra?.write ? 'output' : 'input'} ` +
+              `${ra?.name ?? ''} (binding ${j + 1}); write to a separate tensor`,
+          );
+        }
+      });
+    });
+    return bindings;
   }
 
   private checkBindings(label: string, bindings: readonly Tensor[]): void {
@@ -328,7 +367,7 @@ export class Engine {
     if (srcStart + count > src.size || dstStart + count > dst.size) {
       throw new FlowgpuError(`copy: ${count} elements from ${src} at ${srcStart} into ${dst} at ${dstStart} is out of bounds`);
     }
-    if (count === 0) return;
+    if (count === 0 || this.dryRun) return;
     this.commandEncoder().copyBufferToBuffer(
       src.buffer, src.byteOffset + srcStart * 4, dst.buffer, dst.byteOffset + dstStart * 4, count * 4,
     );
@@ -365,6 +404,7 @@ export class Engine {
 
   /** Reads several tensors with one submit and one wait. */
   async readMany(tensors: readonly Tensor[]): Promise<HostArray[]> {
+    if (this.dryRun) return tensors.map((t) => (t.dtype === 'f32' ? new Float32Array(t.size) : t.dtype === 'i32' ? new Int32Array(t.size) : new Uint32Array(t.size)));
     const enc = this.commandEncoder();
     const staging = tensors.map((t) => {
       const s = this.staging(Math.max(t.byteLength, 4));
@@ -381,6 +421,34 @@ export class Engine {
       this.stagingFree.push(s);
       return t.dtype === 'f32' ? new Float32Array(bytes) : t.dtype === 'i32' ? new Int32Array(bytes) : new Uint32Array(bytes);
     });
+  }
+
+  /**
+   * Compiles, at model load, every pipeline that `warmUp` (a small inference) uses, so the first
+   * real call compiles nothing. First a dry run: dispatches are only collected and reads return
+   * zeros (an error from zero data ends it early), then the collected pipelines compile in
+   * parallel with `createComputePipelineAsync`; then `warmUp` runs for real, which compiles
+   * (synchronously) any pipeline that only its real data reaches.
+   */
+  async precompile(warmUp: () => Promise<unknown>): Promise<void> {
+    const seen: KernelRef[] = [];
+    this.dryRun = seen;
+    try {
+      await this.tidyAsync(async () => {
+        await warmUp();
+        return null;
+      });
+    } catch {
+      // Zeros are not real data; the real run below reports real errors.
+    } finally {
+      this.dryRun = null;
+    }
+    await this.pipelines.prepare(seen);
+    await this.tidyAsync(async () => {
+      await warmUp();
+      return null;
+    });
+    await this.sync();
   }
 
   /** Waits until the GPU has finished everything submitted (for timing). */

@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine, type EngineOptions } from './engine.js';
 import { FlowgpuError } from './errors.js';
+import { installPollBackoff } from './node-poll.js';
+import { captureStderr, settle } from './node-stderr.js';
 
 export type NodeBackend = 'vulkan' | 'opengles' | 'opengl' | 'swiftshader';
 
@@ -16,6 +18,14 @@ export interface BackendAttempt {
   backend: NodeBackend;
   ok: boolean;
   detail: string;
+  /** What the driver and Dawn printed while this backend was tried (shown by `doctor`). */
+  log: string;
+}
+
+export interface NodeEngineOptions extends Omit<EngineOptions, 'gpu' | 'adapter'> {
+  /** Let Dawn's and the driver's messages through to stderr (default: FLOWGPU_VERBOSE set);
+   *  otherwise they are kept in `attempts[].log` and printed only when no adapter is found. */
+  verbose?: boolean;
 }
 
 // Dawn segfaults when the object from create() is collected: keep every one for the process.
@@ -64,6 +74,7 @@ async function tryBackend(backend: NodeBackend): Promise<GPUAdapter> {
     throw new FlowgpuError(`the npm package "webgpu" could not be loaded (${(e as Error).message}); run npm install`);
   }
   Object.assign(globalThis, mod.globals);
+  installPollBackoff();
   const dawnBackend = backend === 'swiftshader' ? 'vulkan' : backend;
   const gpu = mod.create([`backend=${dawnBackend}`]);
   keepAlive.push(gpu);
@@ -84,21 +95,24 @@ export interface NodeEngineResult {
 }
 
 /** Creates an engine on the first backend that works (or the one FLOWGPU_BACKEND names). */
-export async function createNodeEngineWithReport(options: Omit<EngineOptions, 'gpu' | 'adapter'> = {}): Promise<NodeEngineResult> {
+export async function createNodeEngineWithReport(options: NodeEngineOptions = {}): Promise<NodeEngineResult> {
   const forced = process.env.FLOWGPU_BACKEND as NodeBackend | undefined;
   const order: NodeBackend[] = forced ? [forced] : ['vulkan', 'opengles'];
+  const verbose = options.verbose ?? Boolean(process.env.FLOWGPU_VERBOSE);
   const attempts: BackendAttempt[] = [];
   for (const backend of order) {
-    try {
-      const adapter = await tryBackend(backend);
-      const engine = await Engine.create({ ...options, adapter, backend });
-      attempts.push({ backend, ok: true, detail: engine.adapterName });
-      return { engine, attempts };
-    } catch (e) {
-      if (e instanceof FlowgpuError && /npm package/.test(e.message)) throw e;
-      attempts.push({ backend, ok: false, detail: (e as Error).message });
+    const open = async (): Promise<Engine> => Engine.create({ ...options, adapter: await tryBackend(backend), backend });
+    const { result, text: log } = verbose ? { result: await settle(open), text: '' } : await captureStderr(open);
+    if (result.ok) {
+      attempts.push({ backend, ok: true, detail: result.value.adapterName, log });
+      return { engine: result.value, attempts };
     }
+    const e = result.error;
+    if (e instanceof FlowgpuError && /npm package/.test(e.message)) throw e;
+    attempts.push({ backend, ok: false, detail: (e as Error).message, log });
   }
+  // No adapter: what the drivers said is now the useful part.
+  for (const a of attempts) if (a.log) process.stderr.write(a.log.trimEnd().replace(/^/gm, `[${a.backend}] `) + '\n');
   const tried = attempts.map((a) => `${a.backend}: ${a.detail}`).join('; ');
   throw new FlowgpuError(
     `No WebGPU adapter in Node (${tried}). Install a driver: \`bash tools/setup-lavapipe.sh\` fetches Mesa 25 ` +
@@ -107,6 +121,6 @@ export async function createNodeEngineWithReport(options: Omit<EngineOptions, 'g
   );
 }
 
-export async function createNodeEngine(options: Omit<EngineOptions, 'gpu' | 'adapter'> = {}): Promise<Engine> {
+export async function createNodeEngine(options: NodeEngineOptions = {}): Promise<Engine> {
   return (await createNodeEngineWithReport(options)).engine;
 }

@@ -17,6 +17,58 @@ export function pipelineKey(k: KernelRef): string {
   return `${k.family}:${k.entry}:${c}`;
 }
 
+export interface BindingAccess {
+  /** The WGSL variable's name (for errors). */
+  name: string;
+  write: boolean;
+}
+
+const accessCache = new Map<string, Map<number, BindingAccess>>();
+
+/** Each storage binding's declared access for one entry point (`var<storage, read_write>` writes;
+ *  `read` or none reads), parsed once per kernel. Entry points of a family may declare one binding
+ *  number several times: the declaration the entry point (or a function it calls) names counts. */
+export function bindingAccess(k: KernelRef): ReadonlyMap<number, BindingAccess> {
+  const key = `${k.family}:${k.entry}`;
+  let m = accessCache.get(key);
+  if (!m) {
+    const used = namesUsedBy(k.source, k.entry);
+    m = new Map();
+    for (const [, attrs, mode, name] of k.source.matchAll(/((?:@\w+\s*\([^)]*\)\s*)+)var\s*<\s*storage\s*(?:,\s*(\w+)\s*)?>\s*(\w+)/g)) {
+      const binding = /@binding\s*\(\s*(\d+)\s*\)/.exec(attrs!);
+      if (!binding || !used.has(name!)) continue;
+      m.set(Number(binding[1]), { name: name!, write: mode === 'read_write' });
+    }
+    accessCache.set(key, m);
+  }
+  return m;
+}
+
+/** The identifiers an entry point's body and the functions it calls (transitively) mention. */
+function namesUsedBy(source: string, entry: string): Set<string> {
+  const bodies = new Map<string, string>();
+  for (const f of source.matchAll(/\bfn\s+(\w+)\s*\(/g)) {
+    const open = source.indexOf('{', f.index);
+    let depth = 0;
+    let end = open;
+    for (; end < source.length; end++) {
+      if (source[end] === '{') depth++;
+      else if (source[end] === '}' && --depth === 0) break;
+    }
+    bodies.set(f[1]!, source.slice(f.index, end + 1));
+  }
+  const used = new Set<string>();
+  const visit = (fn: string): void => {
+    for (const [id] of (bodies.get(fn) ?? '').matchAll(/\b[A-Za-z_]\w*\b/g)) {
+      if (used.has(id)) continue;
+      used.add(id);
+      if (bodies.has(id)) visit(id);
+    }
+  };
+  visit(entry);
+  return used;
+}
+
 export class PipelineCache {
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();

@@ -5,7 +5,7 @@
 //
 // Every activation is channels-first `[C, T]` (torch's `[1, T, C]` transposed), so linears are
 // `W · x` matmuls with per-row bias, FFN convs are plain conv1d, and the mel comes out `[n_mel, T]`.
-import type { Engine } from '../gpu/engine.js';
+import { type Engine, WARM_UP_LENGTHS } from '../gpu/engine.js';
 import { assertFinite, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { Checkpoint } from '../io/host-tensor.js';
@@ -154,6 +154,11 @@ export class CSET implements TextToSpeech {
     };
     const m = new CSET(engine, ckpt, config);
     m.prepare();
+    // Compile every pipeline now. Tiles follow the length, so short to long inputs.
+    const speakerEmbedding = new Float32Array(config.speakerDim);
+    await engine.precompile(async () => {
+      for (const n of WARM_UP_LENGTHS) await m.synthesize(Array.from({ length: n }, (_, i) => 1 + (i % (config.vocab - 1))), { speakerEmbedding, emotion: 0 });
+    });
     return m;
   }
 

@@ -310,7 +310,14 @@ export class Flowtron implements TextToSpeech {
     const det = detection ?? detect(ckpt);
     if (det.model !== 'flowtron') throw new FlowgpuError(`this checkpoint holds a ${det.model} model, not Flowtron`);
     const config = flowtronConfig(det.config);
-    return new Flowtron(engine, new Weights(engine, ckpt, 'flowtron'), config, o.tuning);
+    const model = new Flowtron(engine, new Weights(engine, ckpt, 'flowtron'), config, o.tuning);
+    // Compile every pipeline now: a few frames of a short text run each step kernel.
+    const ids = Array.from({ length: 12 }, (_, i) => 1 + (i % (config.nText - 1)));
+    await engine.precompile(async () => {
+      await model.synthesizeTensors(ids, { maxFrames: 4, gateThreshold: null });
+      await model.synthesizeTensors(ids, { maxFrames: 4, gateThreshold: 0.5 });
+    });
+    return model;
   }
 
   get nMel(): number {

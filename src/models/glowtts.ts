@@ -3,7 +3,7 @@
 // (synthesis) or forward (forced alignment with monotonic alignment search).
 // Batch 1 without padding, so every mask of the original is all ones and is left out.
 
-import type { Engine } from '../gpu/engine.js';
+import { type Engine, WARM_UP_LENGTHS } from '../gpu/engine.js';
 import { assertFinite, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { type Config, type Detection, detect } from '../io/detect.js';
@@ -152,6 +152,10 @@ export class GlowTTS implements TextToSpeech {
       const m = w.f32(name, [config.nSplit, config.nSplit]);
       w.put(`${name}.inverse`, Float32Array.from(invertMatrix(m, config.nSplit, `${name} (invertible 1×1 convolution)`)), [config.nSplit, config.nSplit]);
     }
+    // Compile every pipeline now. Tiles follow the length, so short to long inputs.
+    await engine.precompile(async () => {
+      for (const n of WARM_UP_LENGTHS) await model.synthesize(Array.from({ length: n }, (_, i) => 1 + (i % (config.nVocab - 1))));
+    });
     return model;
   }
 

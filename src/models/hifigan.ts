@@ -3,7 +3,7 @@
 // field residual blocks → leaky ReLU with torch's default slope 0.01 (not 0.1) → conv_post → tanh.
 // Weight norm is folded at load (remove_weight_norm); the config comes from the checkpoint
 // (metadata config when present, else shapes + the published defaults).
-import type { Engine } from '../gpu/engine.js';
+import { type Engine, WARM_UP_LENGTHS } from '../gpu/engine.js';
 import { assertFinite, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { type Config, type Detection, detect } from '../io/detect.js';
@@ -77,6 +77,10 @@ export class HiFiGAN implements Vocoder {
     }
     const m = new HiFiGAN(engine, folded, config);
     m.checkWeights();
+    // Compile every pipeline now. Tiles follow the length, so short to long inputs.
+    await engine.precompile(async () => {
+      for (const n of WARM_UP_LENGTHS) await m.infer(new Float32Array(config.numMels * n), n);
+    });
     return m;
   }
 

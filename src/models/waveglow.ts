@@ -30,7 +30,7 @@ import { affine, gatedTanhSigmoid } from '../ops/elementwise.js';
 import { matmul, type MatmulOptions, pickTile, type Tile } from '../ops/matmul.js';
 import { randn } from '../ops/random.js';
 import {
-  affineCoupling, couplingKernel, interleave, interleaveKernel, resSkipAccumulate, resSkipKernel, upsampleKernel, upsampleSqueeze,
+  affineCoupling, interleave, resSkipAccumulate, upsampleSqueeze,
 } from '../ops/coupling.js';
 import { stftKernels } from '../ops/stft.js';
 import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
@@ -273,14 +273,10 @@ export class WaveGlow implements Vocoder {
       }
       const sr = o.sampleRate ?? num(cfg.sampling_rate, 'sampling_rate');
       const model = new WaveGlow(engine, config, upW, upB, flows, w, sr);
-      await engine.pipelines.prepare([
-        couplingKernel(true, false), upsampleKernel, resSkipKernel, interleaveKernel, ...stftKernels(),
-      ]);
-      // Compile the remaining (shared) pipelines now rather than on the first call: the tiles
-      // are fixed, so one frame runs every pipeline any length will use.
-      const warm = await model.inferTensor(new Float32Array(nMel), 1, { sigma: 0.5 });
-      await engine.read(warm);
-      warm.release();
+      // Compile every pipeline now: the denoiser's, and those one frame runs (the tiles are
+      // fixed, so one frame runs every pipeline any length will use).
+      await engine.pipelines.prepare(stftKernels());
+      await engine.precompile(() => model.infer(new Float32Array(nMel), 1, { sigma: 0.5 }));
       return model;
     } catch (err) {
       w.release();

@@ -97,7 +97,7 @@ export function attention(
       h, tq, tk, dk, dv, kvLen, f32(o.scale ?? 1 / Math.sqrt(dk)),
       Q.offset ?? 0, qcs, qts, K.offset ?? 0, kcs, kts, V.offset ?? 0, vcs, vts, ocs, ots,
     ],
-    bindings: [Q.t, K.t, V.t, out, probs ?? e.placeholder()],
+    bindings: [Q.t, K.t, V.t, out, probs],
     workgroups: grid(e, Math.ceil((h * tq) / WG)),
   });
   return probs ? { out, probs } : { out };

@@ -101,7 +101,7 @@ export function conv1d(e: Engine, x: Tensor, w: Tensor, bias?: Tensor, o: Conv1d
     e.dispatch({
       kernel: { family, source, entry: 'conv1d', constants: constants(tile, bias, o.activation) },
       params: [coutG, tout, cinG, ksz, tin, stride, dil, padL, groups, 0, c0],
-      bindings: [x, w, bias ?? w, y],
+      bindings: [x, w, bias, y],
       workgroups: [Math.ceil(coutG / (tile.wy * tile.tm)), Math.ceil(Math.min(chunk, tout - c0) / colsPerWg), batch * groups],
     });
   }
@@ -144,7 +144,7 @@ export function convTranspose1d(e: Engine, x: Tensor, w: Tensor, bias?: Tensor, 
   e.dispatch({
     kernel: { family, source, entry: 'conv_transpose1d', constants: constants(tile, bias, o.activation) },
     params: [coutG, tout, cin / groups, ksz, tin, stride, 1, pad, groups, ncols, 0],
-    bindings: [x, w, bias ?? w, y],
+    bindings: [x, w, bias, y],
     workgroups: [stride, Math.ceil(ncols / (tile.wx * tile.tn)), Math.ceil(coutG / (tile.wy * tile.tm)) * batch * groups],
   });
   return y;

@@ -59,7 +59,7 @@ export function conv2d(e: Engine, x: Tensor, weight: Tensor, bias?: Tensor, o: C
   e.dispatch({
     kernel: { family, source, entry: 'main', constants: { WG, SCALE: o.scale ? 1 : 0, RELU: o.activation === 'relu' ? 1 : 0 } },
     params: [cin, h, w, cout, ho, wo, kh, kw, sh, sw, ph, pw, dh, dw, ycs, yhs, yws],
-    bindings: [x, weight, o.scale ?? x, bias ?? zeros!, y],
+    bindings: [x, weight, o.scale, bias ?? zeros!, y],
     workgroups: grid(e, Math.ceil((cout * ho * wo) / WG)),
   });
   return y;

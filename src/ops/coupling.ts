@@ -58,7 +58,7 @@ export function affineCoupling(e: Engine, x: Tensor, stats: Tensor, o: CouplingO
   e.dispatch({
     kernel: couplingKernel(o.reverse ?? true, Boolean(o.mask)),
     params: [c, t, x1Start, n1, shiftRow, scaleRow],
-    bindings: [x, stats, o.mask ?? stats, y],
+    bindings: [x, stats, o.mask, y],
     workgroups: grid(e, Math.ceil((c * t) / WG)),
   });
   return y;

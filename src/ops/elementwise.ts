@@ -95,7 +95,7 @@ export function gatedTanhSigmoid(e: Engine, x: Tensor, b?: Tensor, out?: Tensor)
   e.dispatch({
     kernel: { family, source, entry: 'gate', constants: { WG } },
     params: [c, t, b ? 1 : 0],
-    bindings: [x, b ?? x, y],
+    bindings: [x, b, y],
     workgroups: grid(e, Math.ceil((c * t) / WG)),
   });
   return y;

@@ -140,7 +140,7 @@ export function expandPrior(e: Engine, m: Tensor, logs: Tensor | undefined, idx:
   e.dispatch({
     kernel: { family, source, entry: 'expand', constants: { WG, LOGS: logs ? 1 : 0 } },
     params: [c, tx, t, f32(scale)],
-    bindings: [m, logs ?? m, idx, noise, z],
+    bindings: [m, logs, idx, noise, z],
     workgroups: grid(e, Math.ceil(z.size / WG)),
   });
   return z;

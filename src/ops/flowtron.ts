@@ -115,7 +115,7 @@ export function lstmCellFused(e: Engine, cw: CellWeights, io: CellIo, tuning: St
   e.dispatch({
     kernel: { family, source, entry: 'lstm_cell', constants: { UNITS: tuning.units, KSPLIT: tuning.ksplit, SEQ: io.seq ? 1 : 0 } },
     params: [h, cw.k1, cw.k2, io.off1 ?? 0, io.off2 ?? 0, io.hInOff ?? 0, io.hOutOff ?? 0, io.seqOff ?? 0],
-    bindings: [cw.w, cw.bias, io.x1, io.x2 ?? cw.bias, io.hIn, io.c, io.hOut, io.seq ?? e.placeholder()],
+    bindings: [cw.w, cw.bias, io.x1, io.x2, io.hIn, io.c, io.hOut, io.seq],
     workgroups: [Math.ceil(h / tuning.units)],
   });
 }
@@ -167,7 +167,7 @@ export function additiveAttention(e: Engine, aw: AttentionWeights, io: Attention
     kernel: { family, source, entry: 'attention', constants: { WG: tuning.attnWg, GATE: io.gate ? 1 : 0 } },
     params: [io.tx, aw.attn, aw.hidden, io.hOff ?? 0, io.hStride ?? 0, io.row0, io.ctxOff ?? 0, f32(1 / (io.temperature ?? 1)),
       io.q ? 1 : io.qParts ? 2 : 0, io.qParts?.off ?? 0, io.qParts?.n ?? 0, split],
-    bindings: [io.q ?? io.qParts?.src ?? aw.wqT, io.kv, aw.small, io.h, io.attn, io.ctx, io.gate ?? e.placeholder()],
+    bindings: [io.q ?? io.qParts?.src ?? aw.wqT, io.kv, aw.small, io.h, io.attn, io.ctx, io.gate],
     workgroups: [frames],
   });
 }

@@ -1,6 +1,6 @@
 import source from '../../shaders/gather.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
-import { checkOutNotInput, describeShape, FlowgpuError } from '../gpu/errors.js';
+import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import { f32 } from '../gpu/params.js';
 import { Tensor } from '../gpu/tensor.js';
 
@@ -42,9 +42,9 @@ export function embedding(e: Engine, ids: Tensor | Int32Array | readonly number[
   const count = idt.size;
   const shape = o.channelsFirst ? [dim, count] : [...idt.shape, dim];
   const y = o.out ?? e.empty(shape, 'f32', label);
-  checkOutNotInput(label, o.out, [idt, table]);
   if (y.size !== count * dim) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not ${describeShape(shape)}`);
   e.dispatch({
+    label,
     kernel: { family, source, entry: 'embedding', constants: { WG, TRANSPOSE: o.channelsFirst ? 1 : 0 } },
     params: [count, dim, vocab, f32(o.scale ?? 1)],
     bindings: [idt, table, y],

@@ -185,7 +185,7 @@ export function griffinLim(e: Engine, magnitude: Tensor, o: GriffinLimOptions = 
     e.dispatch({
       kernel: updateKernel,
       params: [n, f32(prev ? alpha : 0)],
-      bindings: [rebuilt, prev ?? rebuilt, magnitude, next],
+      bindings: [rebuilt, prev ?? undefined, magnitude, next],
       workgroups: grid(e, Math.ceil(n / WG)),
     });
     y.release();

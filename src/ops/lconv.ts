@@ -46,7 +46,7 @@ export function lightweightConv(e: Engine, x: Tensor, weight: Tensor, o: Lightwe
   e.dispatch({
     kernel: { family, source, entry: 'lconv', constants: { WG, WEIGHT_SOFTMAX: o.weightSoftmax === false ? 0 : 1, RESIDUAL: o.residual ? 1 : 0 } },
     params: [c, t, heads, taps, padL],
-    bindings: [x, weight, o.residual ?? x, y],
+    bindings: [x, weight, o.residual, y],
     workgroups: grid(e, Math.ceil((c * t) / WG)),
   });
   return y;
@@ -92,7 +92,7 @@ function channelNorm(e: Engine, a: ChannelNormArgs): Tensor {
   e.dispatch({
     kernel: { family, source, entry: 'chnorm', constants: { WG, RESIDUAL: a.residual ? 1 : 0, SCLN: a.scln ? 1 : 0 } },
     params: [c, t, f32(a.eps), a.gainOffset, a.biasOffset],
-    bindings: [a.x, a.residual ?? a.x, a.gain, a.bias, y],
+    bindings: [a.x, a.residual, a.gain, a.bias, y],
     workgroups: grid(e, Math.ceil(t / WG)),
   });
   return y;

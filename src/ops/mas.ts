@@ -62,7 +62,7 @@ export function gaussianLogLikelihood(e: Engine, m: Tensor, logs: Tensor | undef
   e.dispatch({
     kernel: { family, source, entry: 'loglik', constants: { WG, LOGS: logs ? 1 : 0 } },
     params: [d, tx, ty],
-    bindings: [m, logs ?? m, z, out],
+    bindings: [m, logs, z, out],
     workgroups: grid(e, Math.ceil((tx * ty) / WG)),
   });
   return out;

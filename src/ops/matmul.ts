@@ -101,7 +101,7 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
     const tn = 8;
     e.dispatch({
       kernel: { family, source, entry: 'rows_bt', constants: { WG_X: wx, TM: tm, TN: tn, ...constants } },
-      params, bindings: [a, b, o.bias ?? a, y], workgroups: [Math.ceil(n / tn), Math.ceil(m / tm), batch],
+      params, bindings: [a, b, o.bias, y], workgroups: [Math.ceil(n / tn), Math.ceil(m / tm), batch],
     });
     return y;
   }
@@ -111,7 +111,7 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
   if (tm < 1 || tm > 16 || tn < 1 || tn > 8) throw new FlowgpuError(`${label}: tile ${tm}×${tn} is outside 1..16 × 1..8`);
   e.dispatch({
     kernel: { family, source, entry: 'main', constants: { WG_X: wx, WG_Y: wy, TM: tm, TN: tn, ...constants } },
-    params, bindings: [a, b, o.bias ?? a, y],
+    params, bindings: [a, b, o.bias, y],
     workgroups: [Math.ceil(m / (wy * tm)), Math.ceil(n / (wx * tn)), batch],
   });
   return y;

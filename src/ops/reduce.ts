@@ -1,6 +1,6 @@
 import source from '../../shaders/reduce.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
-import { checkOutNotInput, describeShape, FlowgpuError } from '../gpu/errors.js';
+import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 
 const family = 'reduce';
@@ -29,13 +29,13 @@ function reduce(e: Engine, op: keyof typeof OPS, x: Tensor, axis: number, o: Red
   const inner = x.shape.slice(a + 1).reduce((p, q) => p * q, 1);
   const shape = x.shape.filter((_, i) => i !== a);
   const y = o.out ?? e.empty(shape, 'f32', label);
-  checkOutNotInput(label, o.out, [x]);
   if (y.size !== outer * inner) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not ${describeShape(shape)}`);
   const wg = o.workgroup ?? 64;
   if (!(wg >= 1 && wg <= 256 && (wg & (wg - 1)) === 0)) throw new Error(`${label}: workgroup ${wg} is not a power of two ≤ 256`);
   let kernel = o.kernel ?? (inner === 1 && len >= ROW_WG_MIN_LEN && outer <= ROW_WG_MAX_ROWS ? 'rows' : 'cols');
   if (kernel === 'rows' && inner !== 1) kernel = 'cols';
   e.dispatch({
+    label,
     kernel: { family, source, entry: kernel, constants: { WG: wg, OP: OPS[op] } },
     params: [outer, len, inner],
     bindings: [x, y],

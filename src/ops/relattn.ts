@@ -59,14 +59,14 @@ export function relAttention(e: Engine, q: Tensor, k: Tensor, v: Tensor, o: RelA
   e.dispatch({
     kernel: { family, source, entry: 'probs', constants },
     params,
-    bindings: [q, k, o.relK ?? q, probs],
+    bindings: [q, k, o.relK, probs],
     workgroups: [Math.ceil((o.heads * t) / WG)],
   });
   const out = e.empty([c, t], 'f32', label);
   e.dispatch({
     kernel: { family, source, entry: 'output', constants },
     params,
-    bindings: [probs, v, o.relV ?? v, out],
+    bindings: [probs, v, o.relV, out],
     workgroups: [Math.ceil((c * t) / WG)],
   });
   if (o.keepProbs) return { out, probs };

@@ -7,19 +7,6 @@ import { linear } from './matmul.js';
 
 const family = 'rnn';
 
-/** WebGPU forbids binding one buffer as an output and an input (or two outputs) of the same dispatch. */
-function checkNoAlias(label: string, outs: Record<string, Tensor>, ins: Record<string, Tensor | undefined>): void {
-  for (const [on, o] of Object.entries(outs)) {
-    for (const [iname, i] of Object.entries(ins)) {
-      if (i && i.buffer === o.buffer) throw new FlowgpuError(`${label}: ${on} shares its buffer with ${iname}; write to a separate tensor (ping-pong buffers for recurrent state)`);
-    }
-  }
-  const outBuffers = Object.values(outs).map((t) => t.buffer);
-  if (new Set(outBuffers).size !== outBuffers.length) {
-    throw new FlowgpuError(`${label}: ${Object.keys(outs).join(', ')} must be separate buffers`);
-  }
-}
-
 function checkVector(label: string, name: string, t: Tensor | undefined, n: number): void {
   if (t && t.size !== n) throw new FlowgpuError(`${label}: ${name} ${describeShape(t.shape)} should have ${n} elements`);
   if (t && t.dtype !== 'f32') throw new FlowgpuError(`${label}: ${name} ${t} must be f32`);
@@ -105,11 +92,11 @@ export function lstmCell(e: Engine, a: LstmCellArgs): { h: Tensor; c: Tensor } {
   const cOut = a.cOut ?? e.empty([s.H], 'f32', 'lstm.c');
   checkVector(label, 'hOut', hOut, s.H);
   checkVector(label, 'cOut', cOut, s.H);
-  checkNoAlias(label, { hOut, cOut, ...(a.seq ? { seq: a.seq } : {}) }, { xProj: a.xProj, h: a.h, c: a.c, whh: a.whh, bias: a.bias });
   e.dispatch({
+    label,
     kernel: { family, source, entry: s.v4 ? 'lstm_v4' : 'lstm', constants: { UNITS: s.tuning.units, KSPLIT: s.tuning.ksplit } },
     params: [s.H, s.xOff, s.seqOff, a.bias ? 1 : 0, a.seq ? 1 : 0],
-    bindings: [a.xProj, a.h, a.whh, a.bias ?? a.xProj, a.c, hOut, cOut, a.seq ?? e.placeholder()],
+    bindings: [a.xProj, a.h, a.whh, a.bias, a.c, hOut, cOut, a.seq],
     workgroups: grid(e, Math.ceil(s.H / s.tuning.units)),
   });
   return { h: hOut, c: cOut };
@@ -134,11 +121,11 @@ export function gruCell(e: Engine, a: GruCellArgs): Tensor {
   checkVector(label, 'bhh', a.bhh, 3 * s.H);
   const hOut = a.hOut ?? e.empty([s.H], 'f32', 'gru.h');
   checkVector(label, 'hOut', hOut, s.H);
-  checkNoAlias(label, { hOut, ...(a.seq ? { seq: a.seq } : {}) }, { xProj: a.xProj, h: a.h, whh: a.whh, bhh: a.bhh });
   e.dispatch({
+    label,
     kernel: { family, source, entry: s.v4 ? 'gru_v4' : 'gru', constants: { UNITS: s.tuning.units, KSPLIT: s.tuning.ksplit } },
     params: [s.H, s.xOff, s.seqOff, a.bhh ? 1 : 0, a.seq ? 1 : 0],
-    bindings: [a.xProj, a.h, a.whh, a.bhh ?? a.xProj, hOut, a.seq ?? e.placeholder()],
+    bindings: [a.xProj, a.h, a.whh, a.bhh, hOut, a.seq],
     workgroups: grid(e, Math.ceil(s.H / s.tuning.units)),
   });
   return hOut;

@@ -1,6 +1,6 @@
 import source from '../../shaders/shape.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
-import { checkOutNotInput, describeShape, FlowgpuError } from '../gpu/errors.js';
+import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import { i32, type Param } from '../gpu/params.js';
 import type { Tensor } from '../gpu/tensor.js';
 
@@ -45,8 +45,7 @@ function around(shape: readonly number[], axis: number): [number, number, number
   return [outer, shape[axis]!, inner];
 }
 
-function output(e: Engine, shape: number[], like: Tensor, label: string, out?: Tensor, inputs: readonly Tensor[] = [like]): Tensor {
-  checkOutNotInput(label, out, inputs);
+function output(e: Engine, shape: number[], like: Tensor, label: string, out?: Tensor): Tensor {
   const y = out ?? e.empty(shape, like.dtype, label);
   const n = shape.reduce((a, b) => a * b, 1);
   if (y.size !== n || y.dtype !== like.dtype) {
@@ -72,7 +71,7 @@ export function concat(e: Engine, xs: readonly Tensor[], axis: number, out?: Ten
   const total = xs.reduce((s, x) => s + x.shape[a]!, 0);
   const shape = first.shape.slice();
   shape[a] = total;
-  const y = output(e, shape, first, label, out, xs);
+  const y = output(e, shape, first, label, out);
   const [outer, , inner] = around(shape, a);
   let off = 0;
   for (const x of xs) {

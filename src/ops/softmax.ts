@@ -1,6 +1,6 @@
 import source from '../../shaders/softmax.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
-import { checkOutNotInput, describeShape, FlowgpuError } from '../gpu/errors.js';
+import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import { f32 } from '../gpu/params.js';
 import type { Tensor } from '../gpu/tensor.js';
 
@@ -46,7 +46,6 @@ export function softmax(e: Engine, x: Tensor, o: SoftmaxOptions = {}): Tensor {
     }
   }
   const y = o.out ?? e.empty(x.shape, 'f32', label);
-  checkOutNotInput(label, o.out, [x, o.mask]);
   if (y.size !== x.size) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} does not match input ${describeShape(x.shape)}`);
   const maskValue = o.maskValue ?? -1e4;
   const exclude = maskValue === -Infinity;
@@ -55,9 +54,10 @@ export function softmax(e: Engine, x: Tensor, o: SoftmaxOptions = {}): Tensor {
   if (!(wg >= 1 && wg <= 256 && (wg & (wg - 1)) === 0)) throw new Error(`${label}: workgroup ${wg} is not a power of two ≤ 256`);
   const kernel = o.kernel ?? (rows < WG_ROWS_MAX && len >= WG_LEN_MIN ? 'wg' : 'serial');
   e.dispatch({
+    label,
     kernel: { family, source, entry: kernel, constants: { WG: wg, MASK: o.mask ? 1 : 0, EXCLUDE: exclude ? 1 : 0 } },
     params: [rows, len, maskRows, f32(o.scale ?? 1), f32(exclude ? 0 : maskValue)],
-    bindings: [x, o.mask ?? x, y],
+    bindings: [x, o.mask, y],
     workgroups: grid(e, kernel === 'wg' ? rows : Math.ceil(rows / wg)),
   });
   return y;

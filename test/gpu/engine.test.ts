@@ -1,4 +1,5 @@
 import { Engine } from '../../src/gpu/engine.js';
+import { bindingAccess } from '../../src/gpu/pipelines.js';
 import { bucketSize } from '../../src/gpu/pool.js';
 import { Tensor } from '../../src/gpu/tensor.js';
 import { add } from '../../src/ops/elementwise.js';
@@ -82,5 +83,45 @@ describe('engine', () => {
   it('rejects an upload that does not fill its shape', async () => {
     const e = await getEngine();
     await assertRejects(() => e.upload(new Float32Array(5), [2, 3], 'mel'), /mel: 5 values do not fill shape \[2, 3\]/);
+  });
+
+  // A kernel that adds an optional bias (binding 2, read only when has_bias is 1) into y.
+  const biasKernel = {
+    family: 'test-bias',
+    entry: 'main',
+    source: `
+struct Params { n: u32, has_bias: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0)
+@binding(2) var<storage> bias: array<f32>;
+@binding(3) @group(0) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3u) {
+  if (g.x >= p.n) { return; }
+  y[g.x] = x[g.x] + select(0.0, bias[g.x], p.has_bias == 1u);
+}`,
+  };
+
+  it('reads each binding\'s access from its WGSL declaration, in any attribute order', () => {
+    const access = bindingAccess(biasKernel);
+    assertEqual(JSON.stringify([...access]), JSON.stringify([[1, { name: 'x', write: false }], [2, { name: 'bias', write: false }], [3, { name: 'y', write: true }]]), 'access');
+  });
+
+  it('binds a spare buffer for an absent input and refuses an output that aliases an input', async () => {
+    const e = await getEngine();
+    const x = e.upload(new Float32Array([1, 2, 3]), [3]);
+    const y = e.empty([3]);
+    e.dispatch({ kernel: biasKernel, params: [3, 0], bindings: [x, undefined, y], workgroups: [1] });
+    assertArrayEqual(await e.read(y), [1, 2, 3], 'no bias');
+    const b = e.upload(new Float32Array([10, 20, 30]), [3]);
+    e.dispatch({ kernel: biasKernel, params: [3, 1], bindings: [x, b, y], workgroups: [1] });
+    assertArrayEqual(await e.read(y), [11, 22, 33], 'with bias');
+    await assertRejects(
+      () => e.dispatch({ kernel: biasKernel, label: 'addBias', params: [3, 1], bindings: [x, b, x], workgroups: [1] }),
+      /addBias: its output y \(binding 3\) shares a buffer with its input x \(binding 1\); write to a separate tensor/,
+    );
+    // Reading one tensor through two read-only bindings is allowed.
+    e.dispatch({ kernel: biasKernel, params: [3, 1], bindings: [x, x, y], workgroups: [1] });
+    assertArrayEqual(await e.read(y), [2, 4, 6], 'x + x');
   });
 });

@@ -120,10 +120,10 @@ describe('rnn', () => {
     await assertRejects(() => lstmCell(e, { xProj: x, xProjRow: 1, h, c: h, whh: e.upload(new Float32Array(16 * H), [4 * H, H]) }), /lstmCell: xProj \[16\] row 1/);
     await assertRejects(() => gruCell(e, { xProj: e.upload(new Float32Array(12), [12]), h, whh: e.upload(new Float32Array(12 * H), [3 * H, H]), bhh: h }), /gruCell: bhh \[4\] should have 12 elements/);
     const whh = e.upload(new Float32Array(16 * H), [4 * H, H]);
-    await assertRejects(() => lstmCell(e, { xProj: x, h, c: e.upload(new Float32Array(H), [H]), whh, hOut: h }), /lstmCell: hOut shares its buffer with h; write to a separate tensor/);
+    await assertRejects(() => lstmCell(e, { xProj: x, h, c: e.upload(new Float32Array(H), [H]), whh, hOut: h }), /lstmCell: its output l_h_out \(binding 6\) shares a buffer with its input r_h4? \(binding 2\); write to a separate tensor/);
     const hOut = e.upload(new Float32Array(H), [H]);
-    await assertRejects(() => lstmCell(e, { xProj: x, h, c: e.upload(new Float32Array(H), [H]), whh, hOut, cOut: hOut }), /lstmCell: hOut, cOut must be separate buffers/);
-    await assertRejects(() => gruCell(e, { xProj: e.upload(new Float32Array(3 * H), [3 * H]), h, whh: e.upload(new Float32Array(12 * H), [3 * H, H]), hOut, seq: hOut }), /gruCell: hOut, seq must be separate buffers/);
+    await assertRejects(() => lstmCell(e, { xProj: x, h, c: e.upload(new Float32Array(H), [H]), whh, hOut, cOut: hOut }), /lstmCell: its output l_h_out \(binding 6\) shares a buffer with its output l_c_out \(binding 7\)/);
+    await assertRejects(() => gruCell(e, { xProj: e.upload(new Float32Array(3 * H), [3 * H]), h, whh: e.upload(new Float32Array(12 * H), [3 * H, H]), hOut, seq: hOut }), /gruCell: its output g_h_out \(binding 5\) shares a buffer with its output g_seq \(binding 6\)/);
     await assertRejects(() => lstm(e, e.upload(new Float32Array(10), [2, 5]), { wih: e.upload(new Float32Array(16 * 4), [16, 4]), whh: e.upload(new Float32Array(16 * 4), [16, 4]) }), /lstm: wih \[16, 4\] should be \[16, 5\] for input \[2, 5\]/);
   });
 });
