@@ -1,6 +1,6 @@
 // Flow plumbing: the affine coupling (both directions, either half order), and the pieces of
-// WaveGlow around its flows: the upsampled-and-squeezed conditioning, the WaveNet residual/skip
-// accumulation, and the channels-to-samples interleave of the output.
+// WaveGlow around its flows: the upsampled-and-squeezed conditioning and the channels-to-samples
+// interleave of the output. (WaveNet's residual/skip update is in wavenet.wgsl.)
 // One thread per output element; flat index = global x + global y * (num_workgroups.x * WG).
 
 #include "lib/index.wgsl"
@@ -66,6 +66,7 @@ struct UpsampleParams {
   group: u32,
   t0: u32,      // first group step of this window
   len: u32,     // group steps in this window
+  dst: u32,     // element of ucond that row 0 starts at
 }
 
 @group(0) @binding(0) var<uniform> upp: UpsampleParams;
@@ -97,46 +98,7 @@ fn upsample(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
       acc = fma(umel[ci * upp.frames + t], uw[(ci * upp.mels + co) * upp.ksize + k], acc);
     }
   }
-  ucond[i] = acc;
-}
-
-// ---- WaveNet residual / skip accumulation ----------------------------------------------------
-// rs is [C + S, T] with RES (rows [0, C) add to h, rows [C, C + S) to skip) or [S, T] without
-// (all rows go to skip). FIRST assigns skip instead of adding to it. (WaveGlow folds its `end`
-// conv into the skip rows, so S is 2·n_half rather than C.)
-
-struct ResSkipParams {
-  channels: u32,  // C: rows of h
-  skip_rows: u32, // S: rows of skip
-  frames: u32,
-  res: u32,
-  first: u32,
-}
-
-@group(0) @binding(0) var<uniform> rp: ResSkipParams;
-@group(0) @binding(1) var<storage, read> rrs: array<f32>;
-@group(0) @binding(2) var<storage, read_write> rh: array<f32>;
-@group(0) @binding(3) var<storage, read_write> rskip: array<f32>;
-
-@compute @workgroup_size(WG)
-fn res_skip(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  var nh = 0u;
-  if (rp.res == 1u) {
-    nh = rp.channels * rp.frames;
-  }
-  let ns = rp.skip_rows * rp.frames;
-  if (i >= nh + ns) { return; }
-  if (i < nh) {
-    rh[i] = rh[i] + rrs[i];
-    return;
-  }
-  let j = i - nh;
-  if (rp.first == 1u) {
-    rskip[j] = rrs[i];
-  } else {
-    rskip[j] = rskip[j] + rrs[i];
-  }
+  ucond[upp.dst + i] = acc;
 }
 
 // ---- channels to samples ---------------------------------------------------------------------

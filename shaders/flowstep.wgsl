@@ -10,8 +10,6 @@
 //   Reverse: a = W⁻¹·x (pass the inverse), y = (a − bias)·exp(−logs).
 // `coupling`: affine coupling given the end conv's output st = [m; logs] ([C, T], m first):
 //   y[:C/2] = x[:C/2]; forward y[C/2:] = m + exp(logs)·x[C/2:], reverse (x[C/2:] − m)·exp(−logs).
-// `resskip`: WaveNet residual/skip update in place: h += rs[:H], out += rs[H:] (LAST: out += rs;
-//   FIRST: out = ..., so the skip sum needs no zeroing).
 // `expand`: length-regulated prior sample z[c, t] = m[c, idx[t]] + exp(logs[c, idx[t]])·noise[c, t]·scale.
 // Frames at or past `length` are written as 0 (the mask).
 
@@ -20,8 +18,6 @@
 override WG: u32 = 256;
 override REVERSE: bool = true;
 override SIGMOID_SCALE: bool = false;
-override LAST: bool = false;
-override FIRST: bool = false; // resskip: assign the skip sum instead of adding (it starts at 0)
 override LOGS: bool = true;
 
 struct SqzParams {
@@ -138,31 +134,6 @@ fn coupling(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
     cy[idx] = (cx[idx] - m) * exp(-logs);
   } else {
     cy[idx] = m + exp(logs) * cx[idx];
-  }
-}
-
-struct ResSkipParams {
-  h: u32, // hidden channels
-  t: u32,
-}
-
-@group(0) @binding(0) var<uniform> rp: ResSkipParams;
-@group(0) @binding(1) var<storage, read> rs: array<f32>;
-@group(0) @binding(2) var<storage, read_write> rh: array<f32>;
-@group(0) @binding(3) var<storage, read_write> rout: array<f32>;
-
-@compute @workgroup_size(WG)
-fn resskip(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = flat(gid, nwg);
-  if (idx >= rp.h * rp.t) { return; }
-  var prev = 0.0;
-  if (!FIRST) { prev = rout[idx]; }
-  if (LAST) {
-    rout[idx] = prev + rs[idx];
-    if (rp.h == 0u) { rh[idx] = 0.0; } // never taken: keeps the binding statically used
-  } else {
-    rh[idx] += rs[idx];
-    rout[idx] = prev + rs[rp.h * rp.t + idx];
   }
 }
 

@@ -11,7 +11,9 @@
 // WN per layer i: conv1d(h, in_layers[i], dilation 2^i) + cond_layer rows of layer i · cond (the two
 // biases summed at load), gated tanh·sigmoid, then res_skip. `end` is linear in the summed skip
 // outputs, so it is folded (float64, at load) into every layer's skip rows: the skip accumulator
-// is WN's [b | s] directly, with 2·n_half rows instead of n_channels.
+// is WN's [b | s] directly, with 2·n_half rows instead of n_channels. A layer is two dispatches
+// (src/ops/wavenet.ts): h and the conditioning share one `[n_channels + n_mel·G, T]` buffer and
+// the in_layer and cond weights one matrix, so the gated conv sums both in one accumulator.
 //
 // Long inputs run in windows of group steps that overlap by the receptive field of all flows,
 // so no binding exceeds the adapter's maxStorageBufferBindingSize; the noise is drawn for the
@@ -25,13 +27,11 @@ import type { Checkpoint } from '../io/host-tensor.js';
 import { upgradeWaveGlowLayout } from '../io/torch.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { invertMatrix } from '../math/linalg.js';
-import { conv1d } from '../ops/conv.js';
-import { affine, gatedTanhSigmoid } from '../ops/elementwise.js';
+import { affine } from '../ops/elementwise.js';
 import { matmul, type MatmulOptions, pickTile, type Tile } from '../ops/matmul.js';
 import { randn } from '../ops/random.js';
-import {
-  affineCoupling, couplingKernel, interleave, interleaveKernel, resSkipAccumulate, resSkipKernel, upsampleKernel, upsampleSqueeze,
-} from '../ops/coupling.js';
+import { affineCoupling, couplingKernel, interleave, interleaveKernel, upsampleKernel, upsampleSqueeze } from '../ops/coupling.js';
+import { gatedConv, gatedConvKernel, packGatedWeight, resSkipConv, resSkipKernel, waveNetTiles, type WaveNetTiles } from '../ops/wavenet.js';
 import { stftKernels } from '../ops/stft.js';
 import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
 import { Weights } from './weights.js';
@@ -78,9 +78,9 @@ interface FlowWeights {
   winv: Tensor; // [C, C]
   start: Tensor; // [nc, nHalf]
   startB: Tensor;
-  inW: Tensor[]; // [2nc, nc, K]
+  /** in_layer weight and the layer's cond_layer rows side by side: [2nc, nc·K + n_mel·G]. */
+  gateW: Tensor[];
   inB: Tensor[]; // in bias + cond bias
-  condW: Tensor[]; // [2nc, n_mel·G]
   /** res_skip with `end` folded into its skip rows: [nc + 2·nHalf, nc] (last layer [2·nHalf, nc]). */
   rsW: Tensor[];
   rsB: Tensor[];
@@ -90,10 +90,8 @@ interface FlowWeights {
 /** Register tiles of each GEMM, fixed at load so every utterance length uses the pipelines compiled then. */
 interface FlowTiles {
   start: Tile;
-  inLayer: Tile;
-  cond: Tile;
-  res: Tile; // res_skip of layers < n_layers − 1
-  skip: Tile; // last res_skip
+  wn: WaveNetTiles; // layers < n_layers − 1
+  lastResSkip: Tile; // the last layer's res_skip (skip rows only)
   winv: Tile;
 }
 
@@ -233,22 +231,22 @@ export class WaveGlow {
           winv: up(winv, [c, c], `convinv.${k}.inverse`),
           start: up(f32(`${p}start.weight`, [nc, nHalf, 1]), [nc, nHalf], `${p}start.weight`),
           startB: up(f32(`${p}start.bias`, [nc]), [nc], `${p}start.bias`),
-          inW: [], inB: [], condW: [], rsW: [], rsB: [],
+          gateW: [], inB: [], rsW: [], rsB: [],
           tiles: {
             start: pickTile(engine, nc, NOMINAL_WINDOW, nHalf),
-            inLayer: pickTile(engine, 2 * nc, NOMINAL_WINDOW, nc * ks),
-            cond: pickTile(engine, 2 * nc, NOMINAL_WINDOW, condIn),
-            res: pickTile(engine, nc + 2 * nHalf, NOMINAL_WINDOW, nc),
-            skip: pickTile(engine, 2 * nHalf, NOMINAL_WINDOW, nc),
+            wn: waveNetTiles(engine, nc, condIn, ks, nc, 2 * nHalf, NOMINAL_WINDOW),
+            lastResSkip: waveNetTiles(engine, nc, condIn, ks, 0, 2 * nHalf, NOMINAL_WINDOW).resSkip,
             winv: pickTile(engine, c, NOMINAL_WINDOW, c),
           },
         };
         for (let i = 0; i < nLayers; i++) {
-          fw.inW.push(up(f32(`${p}in_layers.${i}.weight`, [2 * nc, nc, ks]), [2 * nc, nc, ks], `${p}in_layers.${i}.weight`));
+          const gate = packGatedWeight(
+            f32(`${p}in_layers.${i}.weight`, [2 * nc, nc, ks]), condW.subarray(i * 2 * nc * condIn, (i + 1) * 2 * nc * condIn), nc, ks,
+          );
+          fw.gateW.push(up(gate, [2 * nc, nc * ks + condIn], `${p}in_layers.${i}+cond_layer.${i}`));
           const b = f32(`${p}in_layers.${i}.bias`, [2 * nc]).slice();
           for (let r = 0; r < 2 * nc; r++) b[r]! += condB[i * 2 * nc + r]!;
           fw.inB.push(up(b, [2 * nc], `${p}in_layers.${i}.bias+cond`));
-          fw.condW.push(up(condW.slice(i * 2 * nc * condIn, (i + 1) * 2 * nc * condIn), [2 * nc, condIn], `${p}cond_layer.${i}`));
           const last = i === nLayers - 1;
           const rsOut = last ? nc : 2 * nc;
           const { w, b: rb } = foldEnd(
@@ -262,8 +260,10 @@ export class WaveGlow {
       }
       const sr = o.sampleRate ?? (Number(source.metadata['sampling_rate']) || 22050);
       const model = new WaveGlow(engine, config, upW, upB, flows, w, sr);
+      const t0 = flows[0]!.tiles;
       await engine.pipelines.prepare([
-        couplingKernel(true, false), upsampleKernel, resSkipKernel, interleaveKernel, ...stftKernels(),
+        couplingKernel(true, false), upsampleKernel, interleaveKernel, ...stftKernels(),
+        gatedConvKernel(t0.wn.gate), resSkipKernel(t0.wn.resSkip, true), resSkipKernel(t0.wn.resSkip, false), resSkipKernel(t0.lastResSkip, false),
       ]);
       // Compile the remaining (shared) pipelines now rather than on the first call: the tiles
       // are fixed, so one frame runs every pipeline any length will use.
@@ -302,7 +302,7 @@ export class WaveGlow {
   /** Group steps the largest window may have, from the adapter's binding limit. */
   maxWindow(): number {
     const c = this.config;
-    const rows = Math.max(c.nMel * c.nGroup, 2 * c.nChannels, c.nGroup);
+    const rows = Math.max(c.nChannels + c.nMel * c.nGroup, 2 * c.nChannels, c.nGroup);
     return Math.floor(this.engine.limits.maxStorageBufferBindingSize / (rows * 4));
   }
 
@@ -420,7 +420,9 @@ export class WaveGlow {
     const e = this.engine;
     const c = this.config;
     const tg = noise[0]!.dim(1);
-    const cond = upsampleSqueeze(e, mel, this.upW, this.upB, { stride: c.upsampleStride, group: c.nGroup, t0, len });
+    // WN's h (rows [0, n_channels), rewritten by every flow) and the conditioning after it.
+    const hc = e.empty([c.nChannels + c.nMel * c.nGroup, len], 'f32', 'wn.h+cond');
+    upsampleSqueeze(e, mel, this.upW, this.upB, { stride: c.upsampleStride, group: c.nGroup, t0, len, out: hc, dst: c.nChannels * len });
     const sliceRows = (src: Tensor, dst: Tensor, rowOffset: number): void => {
       for (let r = 0; r < src.dim(0); r++) e.copy(src, dst, len, r * tg + t0, (rowOffset + r) * len);
     };
@@ -431,7 +433,7 @@ export class WaveGlow {
       const f = this.flows[k]!;
       const prev = audio;
       audio = e.tidy(() => {
-        const stats = this.wn(f, prev.view(0, [f.nHalf, len]), cond);
+        const stats = this.wn(f, prev.view(0, [f.nHalf, len]), hc);
         const coupled = affineCoupling(e, prev, stats, { x1Start: f.nHalf, n1: f.channels - f.nHalf });
         const mixed = matmul(e, f.winv, coupled, mm(f.tiles.winv));
         if (k % c.nEarlyEvery === 0 && k > 0) {
@@ -448,22 +450,21 @@ export class WaveGlow {
     return audio;
   }
 
-  /** WN: audio_0 `[n_half, T]`, cond `[n_mel·G, T]` → `[2·n_half, T]` = [b | s]. */
-  private wn(f: FlowWeights, a0: Tensor, cond: Tensor): Tensor {
+  /** WN: audio_0 `[n_half, T]`, hc `[n_channels + n_mel·G, T]` (cond in the rows after h) → `[2·n_half, T]` = [b | s]. */
+  private wn(f: FlowWeights, a0: Tensor, hc: Tensor): Tensor {
     const e = this.engine;
-    const { nLayers, kernelSize } = this.config;
+    const { nLayers, kernelSize, nChannels: nc } = this.config;
     const t = f.tiles;
-    const h = matmul(e, f.start, a0, mm(t.start, { bias: f.startB, biasOnRows: true }));
+    const len = a0.dim(1);
+    const h = hc.view(0, [nc, len]);
+    matmul(e, f.start, a0, mm(t.start, { bias: f.startB, biasOnRows: true, out: h }));
     // The skip sum goes straight through `end` (folded into each layer's skip rows at load).
-    const out = e.empty([2 * f.nHalf, a0.dim(1)], 'f32', 'wn.out');
+    const out = e.empty([2 * f.nHalf, len], 'f32', 'wn.out');
     for (let i = 0; i < nLayers; i++) {
       e.tidy(() => {
-        const d = 2 ** i;
-        const xin = conv1d(e, h, f.inW[i]!, f.inB[i]!, { dilation: d, padding: (d * (kernelSize - 1)) / 2, tile: t.inLayer });
-        const gc = matmul(e, f.condW[i]!, cond, mm(t.cond));
-        const acts = gatedTanhSigmoid(e, xin, gc);
-        const rs = matmul(e, f.rsW[i]!, acts, mm(i < nLayers - 1 ? t.res : t.skip, { bias: f.rsB[i]!, biasOnRows: true }));
-        resSkipAccumulate(e, rs, h, out, i < nLayers - 1, i === 0);
+        const acts = gatedConv(e, hc, f.gateW[i]!, f.inB[i]!, { hidden: nc, kernelSize, dilation: 2 ** i, tile: t.wn.gate });
+        const last = i === nLayers - 1;
+        resSkipConv(e, acts, f.rsW[i]!, f.rsB[i]!, last ? null : h, out, i === 0, last ? t.lastResSkip : t.wn.resSkip);
         return null;
       });
     }

@@ -65,7 +65,6 @@ export function affineCoupling(e: Engine, x: Tensor, stats: Tensor, o: CouplingO
 }
 
 export const upsampleKernel: KernelRef = { family, source, entry: 'upsample', constants: { WG } };
-export const resSkipKernel: KernelRef = { family, source, entry: 'res_skip', constants: { WG } };
 export const interleaveKernel: KernelRef = { family, source, entry: 'interleave', constants: { WG } };
 
 export interface UpsampleSqueezeOptions {
@@ -75,6 +74,9 @@ export interface UpsampleSqueezeOptions {
   t0?: number;
   /** Group steps in the window (default all: ⌊stride·frames / group⌋ − t0). */
   len?: number;
+  /** Write into `out` from element `dst` (default: a new `[M·G, len]` tensor). */
+  out?: Tensor;
+  dst?: number;
 }
 
 /**
@@ -97,33 +99,16 @@ export function upsampleSqueeze(e: Engine, mel: Tensor, weight: Tensor, bias: Te
   const len = o.len ?? total - t0;
   if (t0 < 0 || len < 0 || t0 + len > total) throw new FlowgpuError(`${label}: window [${t0}, ${t0 + len}) is outside the ${total} group steps`);
   if (k < o.stride) throw new FlowgpuError(`${label}: kernel ${k} is shorter than the stride ${o.stride}`);
-  const y = e.empty([m * o.group, len], 'f32', label);
+  const y = o.out ?? e.empty([m * o.group, len], 'f32', label);
+  const dst = o.dst ?? 0;
+  if (dst + m * o.group * len > y.size) throw new FlowgpuError(`${label}: [${m * o.group}, ${len}] from element ${dst} does not fit the output ${describeShape(y.shape)}`);
   e.dispatch({
     kernel: upsampleKernel,
-    params: [m, frames, o.stride, k, o.group, t0, len],
+    params: [m, frames, o.stride, k, o.group, t0, len, dst],
     bindings: [mel, weight, bias, y],
     workgroups: grid(e, Math.ceil((m * o.group * len) / WG)),
   });
   return y;
-}
-
-/**
- * WaveNet residual/skip update from `rs` (the res_skip conv output): with `residual`, h `[C, T]`
- * += rs[:C] and skip `[S, T]` (=|+=) rs[C:C+S]; without, skip (=|+=) rs `[S, T]`. `first`
- * assigns skip instead of adding.
- */
-export function resSkipAccumulate(e: Engine, rs: Tensor, h: Tensor, skip: Tensor, residual: boolean, first: boolean): void {
-  const [c, t] = h.shape as [number, number];
-  const sRows = skip.size / t;
-  if (h.shape.length !== 2 || skip.dim(-1) !== t || rs.size !== ((residual ? c : 0) + sRows) * t) {
-    throw new FlowgpuError(`resSkip: rs ${describeShape(rs.shape)}, h ${describeShape(h.shape)}, skip ${describeShape(skip.shape)} do not fit`);
-  }
-  e.dispatch({
-    kernel: resSkipKernel,
-    params: [c, sRows, t, residual ? 1 : 0, first ? 1 : 0],
-    bindings: [rs, h, skip],
-    workgroups: grid(e, Math.ceil(rs.size / WG)),
-  });
 }
 
 /** Writes columns [c0, c0 + n) of `x` `[C, T]` interleaved (sample `t·C + c`) into `out` from `dst`. */

@@ -107,24 +107,6 @@ export function affineCouplingMeanFirst(e: Engine, x: Tensor, st: Tensor, o: Mea
   return y;
 }
 
-/** WaveNet residual/skip update in place: `h += rs[:H]`, `skip += rs[H:]`; the last layer
- *  (`rs` has only H rows) adds everything to `skip`. `first`: `skip` is assigned, not added to
- *  (so it needs no zeroing). */
-export function resSkipUpdate(e: Engine, rs: Tensor, h: Tensor, skip: Tensor, first = false): void {
-  const label = 'resSkip';
-  const [hc, t] = check2d(label, h);
-  const last = rs.size === hc * t;
-  if (skip.size !== h.size || (!last && rs.size !== 2 * hc * t)) {
-    throw new FlowgpuError(`${label}: res/skip ${describeShape(rs.shape)} does not fit hidden ${describeShape(h.shape)}`);
-  }
-  e.dispatch({
-    kernel: { family, source, entry: 'resskip', constants: { WG, LAST: last ? 1 : 0, FIRST: first ? 1 : 0 } },
-    params: [hc, t],
-    bindings: [rs, h, skip],
-    workgroups: grid(e, Math.ceil(h.size / WG)),
-  });
-}
-
 /**
  * Length-regulated prior sample: `z[c, t] = m[c, idx[t]] + exp(logs[c, idx[t]])·noise[c, t]·scale`
  * with `idx` an i32 `[T]` token index per frame (negative: a zero frame). `logs` omitted = 0.
