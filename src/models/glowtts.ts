@@ -12,7 +12,8 @@ import { foldWeightNorm } from '../io/weightnorm.js';
 import { conv1d } from '../ops/conv.js';
 import { add, relu } from '../ops/elementwise.js';
 import { embedding } from '../ops/gather.js';
-import { actNormInvConv, affineCouplingMeanFirst, expandPrior, squeezeFrames, unsqueezeFrames } from '../ops/flowstep.js';
+import { affineCoupling } from '../ops/coupling.js';
+import { actNormInvConv, expandPrior, squeezeFrames, unsqueezeFrames } from '../ops/flowstep.js';
 import { gatedConv, resSkipConv, waveNetTiles } from '../ops/wavenet.js';
 import { gaussianLogLikelihood, maximumPath } from '../ops/mas.js';
 import { matmul } from '../ops/matmul.js';
@@ -336,7 +337,7 @@ export class GlowTTS {
         resSkipConv(e, acts, rsW, this.g(`${p}.wn.res_skip_layers.${l}.bias`), last ? null : h, skip, l === 0, last ? lastRs : tiles.resSkip);
       }
       const st = this.pointwise(`${p}.end`, skip);
-      return affineCouplingMeanFirst(e, x, st, { reverse, sigmoidScale: c.sigmoidScale });
+      return affineCoupling(e, x, st, { reverse, sigmoidScale: c.sigmoidScale }); // st = [m | logs]
     });
   }
 

@@ -1,6 +1,7 @@
 import { affineCoupling, interleave, upsampleSqueeze } from '../../src/ops/coupling.js';
 import { assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { couplingRef as glowTtsCouplingRef } from '../reference/flowstep.js';
 
 const TOL = 1e-5;
 
@@ -47,6 +48,33 @@ describe('affineCoupling', () => {
     const mask = Float32Array.from({ length: t }, (_, i) => (i < 17 ? 1 : 0));
     const y = affineCoupling(e, xt, stT, { ...opts, mask: e.upload(mask, [t]) });
     assertClose(await e.readF32(y), couplingRef(x, st, t, 1, 3, 4, 0, true, mask), TOL, 'masked');
+  });
+
+  for (const reverse of [false, true]) {
+    for (const sigmoidScale of [false, true]) {
+      it(`Glow-TTS [m | logs] (${reverse ? 'reverse' : 'forward'}${sigmoidScale ? ', sigmoid scale' : ''}), [10, 13]`, async () => {
+        const e = await getEngine();
+        const [c, t] = [10, 13];
+        const x = randArray(c * t, 4);
+        const st = randArray(c * t, 5);
+        const y = affineCoupling(e, e.upload(x, [c, t]), e.upload(st, [c, t]), { reverse, sigmoidScale });
+        assertClose(await e.readF32(y), glowTtsCouplingRef(x, st, c, t, reverse, sigmoidScale), TOL);
+      });
+    }
+  }
+
+  it('Flowtron: time-major x [T, M] with [log_s | b] rows [T, 2M], forward and back', async () => {
+    const e = await getEngine();
+    const [T, M] = [7, 3];
+    const dec = randArray(T * 2 * M, 40);
+    const x = randArray(T * M, 41);
+    const opts = { order: 'scale-first', x1Start: 0, n1: M, timeMajor: true } as const;
+    const z = affineCoupling(e, e.upload(x, [T, M]), e.upload(dec, [T, 2 * M]), { ...opts, reverse: false });
+    const want = new Float32Array(T * M);
+    for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) want[t * M + m] = Math.exp(dec[t * 2 * M + m]!) * x[t * M + m]! + dec[t * 2 * M + M + m]!;
+    assertClose(await e.readF32(z), want, TOL, 'forward');
+    const back = affineCoupling(e, z, e.upload(dec, [T, 2 * M]), { ...opts, reverse: true });
+    assertClose(await e.readF32(back), x, TOL, 'round trip');
   });
 
   it('names the rows that do not exist', async () => {
