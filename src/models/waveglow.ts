@@ -28,7 +28,7 @@ import { upgradeWaveGlowLayout } from '../io/torch.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { invertMatrix } from '../math/linalg.js';
 import { affine } from '../ops/elementwise.js';
-import { matmul, type MatmulOptions, pickTile, type Tile } from '../ops/matmul.js';
+import { matmul, matmulKernel, type MatmulOptions, pickTile, type Tile, tuneMatmulTiles } from '../ops/matmul.js';
 import { randn } from '../ops/random.js';
 import { affineCoupling, couplingKernel, interleave, interleaveKernel, upsampleKernel, upsampleSqueeze } from '../ops/coupling.js';
 import { gatedConv, gatedConvKernel, packGatedWeight, resSkipConv, resSkipKernel, waveNetTiles, type WaveNetTiles } from '../ops/wavenet.js';
@@ -85,6 +85,8 @@ interface FlowWeights {
   rsW: Tensor[];
   rsB: Tensor[];
   tiles: FlowTiles;
+  /** Tiles for windows shorter than SHORT_BELOW group steps (a few mel frames). */
+  shortTiles: FlowTiles;
 }
 
 /** Register tiles of each GEMM, fixed at load so every utterance length uses the pipelines compiled then. */
@@ -97,6 +99,21 @@ interface FlowTiles {
 
 /** Group steps the tiles are chosen for (≈ 0.37 s of audio): larger windows use the same tiles. */
 const NOMINAL_WINDOW = 1024;
+/** Windows shorter than this use tiles chosen for SHORT_WINDOW columns, so a short input is not
+ *  padded to the nominal tiles' 128 columns (one frame of the published config is 32 steps). */
+const SHORT_BELOW = 128;
+const SHORT_WINDOW = 32;
+
+function flowTiles(e: Engine, c: number, nHalf: number, cfg: WaveGlowConfig, cols: number): FlowTiles {
+  const { nChannels: nc, kernelSize: ks } = cfg;
+  const condIn = cfg.nMel * cfg.nGroup;
+  return {
+    start: pickTile(e, nc, cols, nHalf),
+    wn: waveNetTiles(e, nc, condIn, ks, nc, 2 * nHalf, cols),
+    lastResSkip: waveNetTiles(e, nc, condIn, ks, 0, 2 * nHalf, cols).resSkip,
+    winv: pickTile(e, c, cols, c),
+  };
+}
 
 const mm = (t: Tile, o: MatmulOptions = {}): MatmulOptions => ({ ...o, workgroup: [t.wx, t.wy], tile: [t.tm, t.tn] });
 
@@ -206,6 +223,8 @@ export class WaveGlow {
       throw new FlowgpuError(`WaveGlow: upsample kernel ${config.upsampleKernel} is shorter than its stride ${config.upsampleStride}`);
     }
     const { nMel, nFlows, nGroup, nLayers, nChannels: nc, kernelSize: ks } = config;
+    // The large-work tile of this adapter and runtime, measured once per process (src/ops/tiles.ts).
+    await tuneMatmulTiles(engine);
     const up = (data: Float32Array, shape: number[], name: string): Tensor => w.put(name, data, shape);
     const f32 = (name: string, shape?: number[]): Float32Array => w.f32(name, shape);
     try {
@@ -232,12 +251,8 @@ export class WaveGlow {
           start: up(f32(`${p}start.weight`, [nc, nHalf, 1]), [nc, nHalf], `${p}start.weight`),
           startB: up(f32(`${p}start.bias`, [nc]), [nc], `${p}start.bias`),
           gateW: [], inB: [], rsW: [], rsB: [],
-          tiles: {
-            start: pickTile(engine, nc, NOMINAL_WINDOW, nHalf),
-            wn: waveNetTiles(engine, nc, condIn, ks, nc, 2 * nHalf, NOMINAL_WINDOW),
-            lastResSkip: waveNetTiles(engine, nc, condIn, ks, 0, 2 * nHalf, NOMINAL_WINDOW).resSkip,
-            winv: pickTile(engine, c, NOMINAL_WINDOW, c),
-          },
+          tiles: flowTiles(engine, c, nHalf, config, NOMINAL_WINDOW),
+          shortTiles: flowTiles(engine, c, nHalf, config, SHORT_WINDOW),
         };
         for (let i = 0; i < nLayers; i++) {
           const gate = packGatedWeight(
@@ -260,13 +275,15 @@ export class WaveGlow {
       }
       const sr = o.sampleRate ?? (Number(source.metadata['sampling_rate']) || 22050);
       const model = new WaveGlow(engine, config, upW, upB, flows, w, sr);
-      const t0 = flows[0]!.tiles;
+      // Compile every pipeline now rather than on the first call: the tiles are fixed per window
+      // class, and the one-frame warm-up below runs the short windows' pipelines.
       await engine.pipelines.prepare([
         couplingKernel(true, false), upsampleKernel, interleaveKernel, ...stftKernels(),
-        gatedConvKernel(t0.wn.gate), resSkipKernel(t0.wn.resSkip, true), resSkipKernel(t0.wn.resSkip, false), resSkipKernel(t0.lastResSkip, false),
+        ...flows.flatMap(({ tiles: t, startB }) => [
+          gatedConvKernel(t.wn.gate), resSkipKernel(t.wn.resSkip, true), resSkipKernel(t.wn.resSkip, false), resSkipKernel(t.lastResSkip, false),
+          matmulKernel(t.start, { bias: startB, biasOnRows: true }), matmulKernel(t.winv),
+        ]),
       ]);
-      // Compile the remaining (shared) pipelines now rather than on the first call: the tiles
-      // are fixed, so one frame runs every pipeline any length will use.
       const warm = await model.inferTensor(new Float32Array(nMel), 1, { sigma: 0.5 });
       await engine.read(warm);
       warm.release();
@@ -426,6 +443,7 @@ export class WaveGlow {
     const sliceRows = (src: Tensor, dst: Tensor, rowOffset: number): void => {
       for (let r = 0; r < src.dim(0); r++) e.copy(src, dst, len, r * tg + t0, (rowOffset + r) * len);
     };
+    const short = len < SHORT_BELOW;
     let audio = e.empty([this.nRemaining, len], 'f32', 'audio');
     sliceRows(noise[0]!, audio, 0);
     let early = 1;
@@ -433,9 +451,10 @@ export class WaveGlow {
       const f = this.flows[k]!;
       const prev = audio;
       audio = e.tidy(() => {
-        const stats = this.wn(f, prev.view(0, [f.nHalf, len]), hc);
+        const t = short ? f.shortTiles : f.tiles;
+        const stats = this.wn(f, t, prev.view(0, [f.nHalf, len]), hc);
         const coupled = affineCoupling(e, prev, stats, { x1Start: f.nHalf, n1: f.channels - f.nHalf });
-        const mixed = matmul(e, f.winv, coupled, mm(f.tiles.winv));
+        const mixed = matmul(e, f.winv, coupled, mm(t.winv));
         if (k % c.nEarlyEvery === 0 && k > 0) {
           const z = noise[early++]!;
           const cat = e.empty([f.channels + c.nEarlySize, len], 'f32', 'audio');
@@ -451,10 +470,9 @@ export class WaveGlow {
   }
 
   /** WN: audio_0 `[n_half, T]`, hc `[n_channels + n_mel·G, T]` (cond in the rows after h) → `[2·n_half, T]` = [b | s]. */
-  private wn(f: FlowWeights, a0: Tensor, hc: Tensor): Tensor {
+  private wn(f: FlowWeights, t: FlowTiles, a0: Tensor, hc: Tensor): Tensor {
     const e = this.engine;
     const { nLayers, kernelSize, nChannels: nc } = this.config;
-    const t = f.tiles;
     const len = a0.dim(1);
     const h = hc.view(0, [nc, len]);
     matmul(e, f.start, a0, mm(t.start, { bias: f.startB, biasOnRows: true, out: h }));
