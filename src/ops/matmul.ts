@@ -25,6 +25,15 @@ export interface MatmulOptions {
   /** Workgroup shape and per-invocation tile; the default is chosen per adapter (`pickTile`). */
   workgroup?: [number, number];
   tile?: [number, number];
+  /** 'registers': the register-tiled kernel (CPU drivers); 'workgroup': 64×64 blocks staged in
+   *  workgroup memory (hardware adapters). Default: by adapter class and size (`useWorkgroupTiles`). */
+  variant?: 'registers' | 'workgroup';
+}
+
+/** Hardware adapters take the workgroup-memory kernel for products large enough to fill 64×64
+ *  blocks; software adapters (SIMD over invocations, costly barriers) keep the register tiles. */
+export function useWorkgroupTiles(e: Engine, m: number, n: number, k: number): boolean {
+  return !isSoftwareAdapter(e) && m >= 32 && n >= 32 && m * n * k >= 2 ** 18;
 }
 
 /** Software adapters (lavapipe/llvmpipe, SwiftShader, WARP): SIMD over invocations, gathers are costly. */
@@ -122,6 +131,15 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
     e.dispatch({
       kernel: { family, source, entry: 'rows_bt', constants: { WG_X: wx, TM: tm, TN: tn, ...constants } },
       params, bindings: [a, b, o.bias ?? a, y], workgroups: [Math.ceil(n / tn), Math.ceil(m / tm), batch],
+    });
+    return y;
+  }
+  const variant = o.variant ?? (!o.tile && !o.workgroup && useWorkgroupTiles(e, m, n, k) ? 'workgroup' : 'registers');
+  if (variant === 'workgroup') {
+    e.dispatch({
+      kernel: { family, source, entry: 'tiled', constants },
+      params, bindings: [a, b, o.bias ?? a, y],
+      workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), batch],
     });
     return y;
   }

@@ -18,7 +18,7 @@ export interface Tile {
 
 export interface TileTiming {
   tile: Tile;
-  /** Median milliseconds of one GEMM with this tile. */
+  /** Milliseconds of one GEMM with this tile (the fastest of a few runs). */
   ms: number;
 }
 
@@ -52,8 +52,9 @@ export function tunedTile(e: Engine): Tile | undefined {
 
 /**
  * Measures `run(tile)` (one GEMM, resolved when the GPU has finished it) for each candidate:
- * one warm-up (compiles the pipeline), then the median of `reps`. Caches and returns the
- * timings; a second call on the same adapter and runtime returns the cached ones.
+ * one warm-up (compiles the pipeline), then the fastest of `reps` runs (on a busy machine the
+ * fastest run is the one least disturbed by other work). Caches and returns the timings; a
+ * second call on the same adapter and runtime returns the cached ones.
  */
 export async function tuneTiles(
   e: Engine, run: (tile: Tile) => Promise<void>, candidates: readonly Tile[] = TILE_CANDIDATES, reps = 3,
@@ -64,14 +65,13 @@ export async function tuneTiles(
   const timings: TileTiming[] = [];
   for (const tile of candidates) {
     await run(tile);
-    const times: number[] = [];
+    let ms = Infinity;
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
       await run(tile);
-      times.push(performance.now() - t0);
+      ms = Math.min(ms, performance.now() - t0);
     }
-    times.sort((a, b) => a - b);
-    timings.push({ tile, ms: times[times.length >> 1]! });
+    timings.push({ tile, ms });
   }
   const result = { tile: fastestTile(timings), timings };
   tuned.set(key, result);
