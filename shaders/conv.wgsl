@@ -5,10 +5,16 @@
 // conv_transpose1d: polyphase. Output t, with u = t + padding = q·stride + r, only receives taps
 //                   k = r + j·stride from input q − j, so each phase r is an ordinary correlation
 //                   over q; x runs over phases, y over blocks of q, z over (batch, group, rows).
-// Each invocation accumulates a TM×TN block: rows (output channels) strided by WG_Y, cols
-// (time) by WG_X, so neighbouring invocations read neighbouring addresses of x, and no barrier
-// is needed. With WG_Y = 1 the weight loads are uniform across the workgroup (see matmul.wgsl
-// for why that matters on CPU drivers); the ops pick the tile per adapter and shape.
+// Each invocation accumulates a TM×TN block (lib/conv_tile.wgsl): rows (output channels)
+// strided by WG_Y, cols (time) by WG_X, so neighbouring invocations read neighbouring addresses
+// of x, and no barrier is needed. With WG_Y = 1 the weight loads are uniform across the
+// workgroup (see matmul.wgsl for why that matters on CPU drivers); the ops pick the tile per
+// adapter and shape.
+//
+// Fusions for residual stacks (HiFi-GAN's resblocks): PRE_LEAKY applies a leaky ReLU to every
+// input value as it is loaded, RESIDUAL adds `res` (shaped like y) after the activation.
+
+#include "lib/activations.wgsl"
 
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
@@ -16,6 +22,9 @@ override TM: u32 = 4; // rows per invocation (≤ 16)
 override TN: u32 = 4; // cols per invocation (≤ 8)
 override BIAS: bool = false;
 override ACT: u32 = 0; // 0 none, 1 relu, 2 tanh, 3 sigmoid
+override PRE_LEAKY: bool = false;
+override PRE_SLOPE: f32 = 0.1;
+override RESIDUAL: bool = false;
 
 struct Params {
   cout_g: u32,   // output channels per group (M)
@@ -36,14 +45,33 @@ struct Params {
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(5) var<storage, read> res: array<f32>;
+
+fn conv_input(v: f32) -> f32 {
+  if (PRE_LEAKY) {
+    return select(v, v * PRE_SLOPE, v < 0.0);
+  }
+  return v;
+}
+
+#include "lib/conv_tile.wgsl"
 
 fn activate(v: f32) -> f32 {
   switch ACT {
     case 1u: { return max(v, 0.0); }
-    case 2u: { return tanh(clamp(v, -10.0, 10.0)); }
-    case 3u: { return 1.0 / (1.0 + exp(-clamp(v, -80.0, 80.0))); }
+    case 2u: { return safe_tanh(v); }
+    case 3u: { return sigmoid(v); }
     default: { return v; }
   }
+}
+
+// The store of one output element: bias, activation, residual.
+fn store(at: u32, co: u32, v: f32) {
+  var o = v;
+  if (BIAS) { o += bias[co]; }
+  o = activate(o);
+  if (RESIDUAL) { o += res[at]; }
+  y[at] = o;
 }
 
 // y[b, co, t] = bias[co] + Σ_{ci, k} w[co, ci, k] · x[b, ci, t·stride + k·dil − pad]
@@ -60,41 +88,15 @@ fn conv1d(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
   let row0 = wg.x * WG_Y * TM + select(lid.y, 0u, WG_Y == 1u);
   let col0 = p.col_base + wg.y * WG_X * TN + lid.x;
   var wrows: array<u32, 16>;
-  var t0: array<i32, 8>;
+  var pos: array<i32, 8>;
   for (var i = 0u; i < TM; i++) {
     wrows[i] = w_base + min(row0 + i * WG_Y, p.cout_g - 1u) * w_row;
   }
   for (var j = 0u; j < TN; j++) {
-    t0[j] = i32(min(col0 + j * WG_X, p.tout - 1u) * p.stride) - i32(p.pad);
+    pos[j] = i32(min(col0 + j * WG_X, p.tout - 1u) * p.stride) - i32(p.pad);
   }
-  let tin = i32(p.tin);
   var acc: array<f32, 128>;
-  // Taps outside, channels inside: the long loop is the inner one and the bounds of each
-  // column's input position are worked out once per tap.
-  for (var k = 0u; k < p.ksz; k++) {
-    let off = i32(k * p.dil);
-    var tx: array<u32, 8>;
-    var ok: array<bool, 8>;
-    for (var j = 0u; j < TN; j++) {
-      let t = t0[j] + off;
-      tx[j] = x_base + u32(clamp(t, 0, tin - 1));
-      ok[j] = t >= 0 && t < tin;
-    }
-    for (var ci = 0u; ci < p.cin_g; ci++) {
-      let xr = ci * p.tin;
-      let wk = ci * p.ksz + k;
-      var bv: array<f32, 8>;
-      for (var j = 0u; j < TN; j++) {
-        bv[j] = select(0.0, x[tx[j] + xr], ok[j]);
-      }
-      for (var i = 0u; i < TM; i++) {
-        let wv = w[wrows[i] + wk];
-        for (var j = 0u; j < TN; j++) {
-          acc[i * TN + j] = fma(wv, bv[j], acc[i * TN + j]);
-        }
-      }
-    }
-  }
+  conv_tile(&acc, wrows, pos, ConvTaps(x_base, p.cin_g, p.tin, p.ksz, i32(p.dil), p.ksz, 1u));
   let y_base = (b * cout + g * p.cout_g) * p.tout;
   for (var i = 0u; i < TM; i++) {
     let r = row0 + i * WG_Y;
@@ -102,9 +104,7 @@ fn conv1d(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
     for (var j = 0u; j < TN; j++) {
       let col = col0 + j * WG_X;
       if (col >= p.tout) { break; }
-      var v = acc[i * TN + j];
-      if (BIAS) { v += bias[g * p.cout_g + r]; }
-      y[y_base + r * p.tout + col] = activate(v);
+      store(y_base + r * p.tout + col, g * p.cout_g + r, acc[i * TN + j]);
     }
   }
 }
@@ -140,31 +140,9 @@ fn conv_transpose1d(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_
   for (var j = 0u; j < TN; j++) {
     q[j] = qlo + i32(min(col0 + j * WG_X, p.ncols - 1u));
   }
-  let tin = i32(p.tin);
   var acc: array<f32, 128>;
-  for (var jt = 0u; jt < taps; jt++) {
-    var tx: array<u32, 8>;
-    var ok: array<bool, 8>;
-    for (var j = 0u; j < TN; j++) {
-      let src = q[j] - i32(jt);
-      tx[j] = x_base + u32(clamp(src, 0, tin - 1));
-      ok[j] = src >= 0 && src < tin;
-    }
-    for (var ci = 0u; ci < p.cin_g; ci++) {
-      let xr = ci * p.tin;
-      let wk = ci * w_ci + jt * p.stride;
-      var bv: array<f32, 8>;
-      for (var j = 0u; j < TN; j++) {
-        bv[j] = select(0.0, x[tx[j] + xr], ok[j]);
-      }
-      for (var i = 0u; i < TM; i++) {
-        let wv = w[wrows[i] + wk];
-        for (var j = 0u; j < TN; j++) {
-          acc[i * TN + j] = fma(wv, bv[j], acc[i * TN + j]);
-        }
-      }
-    }
-  }
+  // Tap jt of phase r is kernel index r + jt·stride and reads input q − jt.
+  conv_tile(&acc, wrows, q, ConvTaps(x_base, p.cin_g, p.tin, taps, -1, w_ci, p.stride));
   let y_base = (b * cout + g * p.cout_g) * p.tout;
   for (var i = 0u; i < TM; i++) {
     let row = row0 + i * WG_Y;
@@ -174,9 +152,7 @@ fn conv_transpose1d(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_
       if (col >= p.ncols) { break; }
       let t = (qlo + i32(col)) * s + i32(r) - i32(p.pad);
       if (t < 0 || t >= i32(p.tout)) { continue; }
-      var v = acc[i * TN + j];
-      if (BIAS) { v += bias[g * p.cout_g + row]; }
-      y[y_base + row * p.tout + u32(t)] = activate(v);
+      store(y_base + row * p.tout + u32(t), g * p.cout_g + row, acc[i * TN + j]);
     }
   }
 }

@@ -1,17 +1,22 @@
-// Flow plumbing: the affine coupling (both directions, either half order), and the pieces of
-// WaveGlow around its flows: the upsampled-and-squeezed conditioning, the WaveNet residual/skip
-// accumulation, and the channels-to-samples interleave of the output.
+// Flow plumbing: the affine coupling of every flow model here (WaveGlow, Glow-TTS, Flowtron:
+// both directions, either half order, channels-first or time-major), and the pieces of
+// WaveGlow around its flows: the upsampled-and-squeezed conditioning and the channels-to-samples
+// interleave of the output. (WaveNet's residual/skip update is in wavenet.wgsl.)
 // One thread per output element; flat index = global x + global y * (num_workgroups.x * WG).
 
 #include "lib/index.wgsl"
+#include "lib/activations.wgsl"
 
 override WG: u32 = 256;
 override REVERSE: bool = true; // (x1 - shift) * exp(-logs); false: x1 * exp(logs) + shift
 override MASK: bool = false;   // multiply the transformed rows by a per-frame mask
+override SIGMOID_SCALE: bool = false; // logs = log(1e-6 + sigmoid(logs + 2)) (Glow-TTS sigmoid_scale)
+override TIME_MAJOR: bool = false;    // x [T, C] and stats [T, S] instead of [C, T] and [S, T]
 
 // ---- affine coupling ---------------------------------------------------------------------
 // y = x, except rows [x1_start, x1_start + n1), which are transformed with shift row
-// shift_row + j and log-scale row scale_row + j of `stats` (row j of x1).
+// shift_row + j and log-scale row scale_row + j of `stats` (row j of x1). "Row" is a channel:
+// time-major tensors hold one frame per row, so a channel is a column there.
 
 struct CouplingParams {
   channels: u32,
@@ -20,6 +25,7 @@ struct CouplingParams {
   n1: u32,
   shift_row: u32,
   scale_row: u32,
+  stats_rows: u32, // S (the time-major stride of stats)
 }
 
 @group(0) @binding(0) var<uniform> cp: CouplingParams;
@@ -32,16 +38,33 @@ struct CouplingParams {
 fn coupling(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat(gid, nwg);
   if (i >= cp.channels * cp.frames) { return; }
-  let c = i / cp.frames;
-  let t = i - c * cp.frames;
+  var c: u32;
+  var t: u32;
+  if (TIME_MAJOR) {
+    t = i / cp.channels;
+    c = i - t * cp.channels;
+  } else {
+    c = i / cp.frames;
+    t = i - c * cp.frames;
+  }
   let x = cx[i];
   if (c < cp.x1_start || c >= cp.x1_start + cp.n1) {
     cy[i] = x;
     return;
   }
   let j = c - cp.x1_start;
-  let b = cstats[(cp.shift_row + j) * cp.frames + t];
-  let s = cstats[(cp.scale_row + j) * cp.frames + t];
+  var b: f32;
+  var s: f32;
+  if (TIME_MAJOR) {
+    b = cstats[t * cp.stats_rows + cp.shift_row + j];
+    s = cstats[t * cp.stats_rows + cp.scale_row + j];
+  } else {
+    b = cstats[(cp.shift_row + j) * cp.frames + t];
+    s = cstats[(cp.scale_row + j) * cp.frames + t];
+  }
+  if (SIGMOID_SCALE) {
+    s = log(1e-6 + sigmoid(s + 2.0));
+  }
   var v: f32;
   if (REVERSE) {
     v = (x - b) * exp(-s);
@@ -66,6 +89,7 @@ struct UpsampleParams {
   group: u32,
   t0: u32,      // first group step of this window
   len: u32,     // group steps in this window
+  dst: u32,     // element of ucond that row 0 starts at
 }
 
 @group(0) @binding(0) var<uniform> upp: UpsampleParams;
@@ -97,46 +121,7 @@ fn upsample(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
       acc = fma(umel[ci * upp.frames + t], uw[(ci * upp.mels + co) * upp.ksize + k], acc);
     }
   }
-  ucond[i] = acc;
-}
-
-// ---- WaveNet residual / skip accumulation ----------------------------------------------------
-// rs is [C + S, T] with RES (rows [0, C) add to h, rows [C, C + S) to skip) or [S, T] without
-// (all rows go to skip). FIRST assigns skip instead of adding to it. (WaveGlow folds its `end`
-// conv into the skip rows, so S is 2·n_half rather than C.)
-
-struct ResSkipParams {
-  channels: u32,  // C: rows of h
-  skip_rows: u32, // S: rows of skip
-  frames: u32,
-  res: u32,
-  first: u32,
-}
-
-@group(0) @binding(0) var<uniform> rp: ResSkipParams;
-@group(0) @binding(1) var<storage, read> rrs: array<f32>;
-@group(0) @binding(2) var<storage, read_write> rh: array<f32>;
-@group(0) @binding(3) var<storage, read_write> rskip: array<f32>;
-
-@compute @workgroup_size(WG)
-fn res_skip(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  var nh = 0u;
-  if (rp.res == 1u) {
-    nh = rp.channels * rp.frames;
-  }
-  let ns = rp.skip_rows * rp.frames;
-  if (i >= nh + ns) { return; }
-  if (i < nh) {
-    rh[i] = rh[i] + rrs[i];
-    return;
-  }
-  let j = i - nh;
-  if (rp.first == 1u) {
-    rskip[j] = rrs[i];
-  } else {
-    rskip[j] = rskip[j] + rrs[i];
-  }
+  ucond[upp.dst + i] = acc;
 }
 
 // ---- channels to samples ---------------------------------------------------------------------

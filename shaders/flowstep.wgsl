@@ -8,10 +8,7 @@
 //   (s / (n_split/2))·(C/2) + g·(n_split/2) + s % (n_split/2). Every group uses the same
 //   n_split×n_split matrix W. Forward (training direction): a = bias + exp(logs)·x, y = W·a.
 //   Reverse: a = W⁻¹·x (pass the inverse), y = (a − bias)·exp(−logs).
-// `coupling`: affine coupling given the end conv's output st = [m; logs] ([C, T], m first):
-//   y[:C/2] = x[:C/2]; forward y[C/2:] = m + exp(logs)·x[C/2:], reverse (x[C/2:] − m)·exp(−logs).
-// `resskip`: WaveNet residual/skip update in place: h += rs[:H], out += rs[H:] (LAST: out += rs;
-//   FIRST: out = ..., so the skip sum needs no zeroing).
+// (The affine coupling is coupling.wgsl's, with the sigmoid scale.)
 // `expand`: length-regulated prior sample z[c, t] = m[c, idx[t]] + exp(logs[c, idx[t]])·noise[c, t]·scale.
 // Frames at or past `length` are written as 0 (the mask).
 
@@ -19,9 +16,6 @@
 
 override WG: u32 = 256;
 override REVERSE: bool = true;
-override SIGMOID_SCALE: bool = false;
-override LAST: bool = false;
-override FIRST: bool = false; // resskip: assign the skip sum instead of adding (it starts at 0)
 override LOGS: bool = true;
 
 struct SqzParams {
@@ -103,67 +97,6 @@ fn actnorm_invconv(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   }
   if (REVERSE) { acc = (acc - fbias[ch]) * exp(-flogs[ch]); }
   fy[idx] = acc;
-}
-
-struct CouplingParams {
-  c: u32,
-  t: u32,
-  length: u32,
-}
-
-@group(0) @binding(0) var<uniform> cp: CouplingParams;
-@group(0) @binding(1) var<storage, read> cx: array<f32>;
-@group(0) @binding(2) var<storage, read> cst: array<f32>;
-@group(0) @binding(3) var<storage, read_write> cy: array<f32>;
-
-@compute @workgroup_size(WG)
-fn coupling(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = flat(gid, nwg);
-  if (idx >= cp.c * cp.t) { return; }
-  let ch = idx / cp.t;
-  let t = idx % cp.t;
-  let half = cp.c / 2u;
-  if (ch < half) {
-    cy[idx] = cx[idx];
-    return;
-  }
-  if (t >= cp.length) {
-    cy[idx] = 0.0;
-    return;
-  }
-  let m = cst[(ch - half) * cp.t + t];
-  var logs = cst[idx];
-  if (SIGMOID_SCALE) { logs = log(1e-6 + 1.0 / (1.0 + exp(-(logs + 2.0)))); }
-  if (REVERSE) {
-    cy[idx] = (cx[idx] - m) * exp(-logs);
-  } else {
-    cy[idx] = m + exp(logs) * cx[idx];
-  }
-}
-
-struct ResSkipParams {
-  h: u32, // hidden channels
-  t: u32,
-}
-
-@group(0) @binding(0) var<uniform> rp: ResSkipParams;
-@group(0) @binding(1) var<storage, read> rs: array<f32>;
-@group(0) @binding(2) var<storage, read_write> rh: array<f32>;
-@group(0) @binding(3) var<storage, read_write> rout: array<f32>;
-
-@compute @workgroup_size(WG)
-fn resskip(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = flat(gid, nwg);
-  if (idx >= rp.h * rp.t) { return; }
-  var prev = 0.0;
-  if (!FIRST) { prev = rout[idx]; }
-  if (LAST) {
-    rout[idx] = prev + rs[idx];
-    if (rp.h == 0u) { rh[idx] = 0.0; } // never taken: keeps the binding statically used
-  } else {
-    rh[idx] += rs[idx];
-    rout[idx] = prev + rs[rp.h * rp.t + idx];
-  }
 }
 
 struct ExpandParams {

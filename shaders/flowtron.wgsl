@@ -1,16 +1,16 @@
-// Flowtron kernels: embedding rows into columns (speaker vectors beside the text), a fused LSTM cell, the fused
+// Flowtron kernels: a fused LSTM cell, the fused
 // additive attention (query projection, v·tanh(q + K_j)/temperature, softmax over the text,
 // context, optional gate), matrix-vector products for the dense layers, and the inverse
-// affine coupling (z − b)/exp(log_s) with log_s first.
+// affine coupling (z − b)/exp(log_s) with log_s first, fused with its 1x1 conv. (The embedding,
+// the forward coupling, flips and transposes are the shared gather/coupling/shape kernels.)
 // Weights of the step kernels are stored transposed ([K, N]) so that neighbouring invocations
 // read neighbouring addresses. Split-K (KSPLIT > 1) adds a workgroup reduction for GPUs; with
 // KSPLIT = 1 no barrier is executed (CPU drivers pay heavily for them).
 
 #include "lib/activations.wgsl"
-#include "lib/index.wgsl"
 #include "lib/wg_reduce.wgsl"
 
-override WG: u32 = 64;      // flat workgroup size of the elementwise entries and the attention
+override WG: u32 = 64;      // workgroup size of the attention
 override UNITS: u32 = 64;   // output units per workgroup of lstm_cell / matvec / affine_inv
 override KSPLIT: u32 = 1;   // invocations that share one output unit (reduction over K)
 override ACT: u32 = 0;      // matvec: 0 none, 1 tanh
@@ -19,22 +19,6 @@ override SEQ: bool = false;
 
 const MAX_RED: u32 = 256u;
 const MAX_Q: u32 = 1024u;
-
-// ---------------------------------------------------------------- embedding rows into columns
-struct EmbedParams { n: u32, dim: u32, stride: u32, col_off: u32 }
-@group(0) @binding(0) var<uniform> pe: EmbedParams;
-@group(0) @binding(1) var<storage, read> e_ids: array<i32>;
-@group(0) @binding(2) var<storage, read> e_table: array<f32>;
-@group(0) @binding(3) var<storage, read_write> e_out: array<f32>;
-
-@compute @workgroup_size(WG)
-fn embed(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  if (i >= pe.n * pe.dim) { return; }
-  let t = i / pe.dim;
-  let d = i % pe.dim;
-  e_out[t * pe.stride + pe.col_off + d] = e_table[u32(e_ids[t]) * pe.dim + d];
-}
 
 // ---------------------------------------------------------------- fused LSTM cell
 // gates = W·[x1 ; x2 ; h_in] + bias with W stored as vec4 [K1 + K2 + H, H] (the PyTorch gates
@@ -337,47 +321,4 @@ fn affine_inv(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) li
   let log_s = acc.x + f_b[m];
   let b = acc.y + f_b[pf.m + m];
   f_out[pf.ooff + m] = (f_z[pf.zoff + m] - b) / exp(log_s);
-}
-
-// ---------------------------------------------------------------- forward affine (posterior)
-// dec [T, 2M] (log_s | b), x [T, M] → z = exp(log_s)·x + b.
-struct FwdParams { n: u32, m: u32 }
-@group(0) @binding(0) var<uniform> pw: FwdParams;
-@group(0) @binding(1) var<storage, read> w_dec: array<f32>;
-@group(0) @binding(2) var<storage, read> w_x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> w_z: array<f32>;
-
-@compute @workgroup_size(WG)
-fn affine_fwd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  if (i >= pw.n * pw.m) { return; }
-  let t = i / pw.m;
-  let m = i % pw.m;
-  let base = t * 2u * pw.m;
-  w_z[i] = exp(w_dec[base + m]) * w_x[i] + w_dec[base + pw.m + m];
-}
-
-// ---------------------------------------------------------------- time flip and transpose
-// flip: out[t, :] = x[T − 1 − t, :] over rows of width w; transpose: out[c, r] = x[r, c].
-struct RowsParams { rows: u32, cols: u32 }
-@group(0) @binding(0) var<uniform> pr: RowsParams;
-@group(0) @binding(1) var<storage, read> r_x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> r_out: array<f32>;
-
-@compute @workgroup_size(WG)
-fn flip_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  if (i >= pr.rows * pr.cols) { return; }
-  let r = i / pr.cols;
-  let c = i % pr.cols;
-  r_out[i] = r_x[(pr.rows - 1u - r) * pr.cols + c];
-}
-
-@compute @workgroup_size(WG)
-fn transpose(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  if (i >= pr.rows * pr.cols) { return; }
-  let c = i / pr.rows;
-  let r = i % pr.rows;
-  r_out[i] = r_x[r * pr.cols + c];
 }

@@ -154,3 +154,84 @@ fn rows_bt(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: 
     }
   }
 }
+
+// GPUs: workgroup-memory tiles. A 16×16 workgroup computes a 64×64 block of C, each invocation
+// 4×4 outputs strided by 16 (so a row of invocations reads consecutive words of workgroup
+// memory); per 16-deep slice of K the workgroup stages A's 64×16 and B's 16×64 tiles with
+// coalesced loads (consecutive invocations read consecutive addresses of whichever layout A
+// and B are stored in), then every staged value is reused 64 times. CPU drivers do not get
+// this variant: there barriers and workgroup memory cost more than the reuse saves.
+const GT: u32 = 64u;  // block edge
+const GK: u32 = 16u;  // K slice
+var<workgroup> tile_a: array<f32, 1024>; // [GK][GT]
+var<workgroup> tile_b: array<f32, 1024>; // [GK][GT]
+
+fn a_at(base: u32, r: u32, kk: u32) -> f32 {
+  if (r >= p.m || kk >= p.k) { return 0.0; }
+  return a[base + select(r * p.k + kk, kk * p.m + r, TRANS_A)];
+}
+
+fn b_at(base: u32, kk: u32, col: u32) -> f32 {
+  if (kk >= p.k || col >= p.n) { return 0.0; }
+  return b[base + select(kk * p.n + col, col * p.k + kk, TRANS_B)];
+}
+
+@compute @workgroup_size(16, 16)
+fn tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let row0 = wg.y * GT;
+  let col0 = wg.x * GT;
+  let base_a = wg.z * p.stride_a;
+  let base_b = wg.z * p.stride_b;
+  var acc: array<f32, 16>;
+  for (var k0 = 0u; k0 < p.k; k0 += GK) {
+    // 1024 values of each tile, 4 per invocation; the fast index follows the stored layout.
+    for (var q = 0u; q < 4u; q++) {
+      let e = li + q * 256u;
+      if (TRANS_A) {
+        let r = e % GT;
+        let kk = e / GT;
+        tile_a[kk * GT + r] = a_at(base_a, row0 + r, k0 + kk);
+      } else {
+        let kk = e % GK;
+        let r = e / GK;
+        tile_a[kk * GT + r] = a_at(base_a, row0 + r, k0 + kk);
+      }
+      if (TRANS_B) {
+        let kk = e % GK;
+        let cc = e / GK;
+        tile_b[kk * GT + cc] = b_at(base_b, k0 + kk, col0 + cc);
+      } else {
+        let cc = e % GT;
+        let kk = e / GT;
+        tile_b[kk * GT + cc] = b_at(base_b, k0 + kk, col0 + cc);
+      }
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < GK; kk++) {
+      var bv: array<f32, 4>;
+      for (var j = 0u; j < 4u; j++) {
+        bv[j] = tile_b[kk * GT + lid.x + j * 16u];
+      }
+      for (var i = 0u; i < 4u; i++) {
+        let av = tile_a[kk * GT + lid.y + i * 16u];
+        for (var j = 0u; j < 4u; j++) {
+          acc[i * 4u + j] = fma(av, bv[j], acc[i * 4u + j]);
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  let base_c = wg.z * p.stride_c;
+  for (var i = 0u; i < 4u; i++) {
+    let r = row0 + lid.y + i * 16u;
+    if (r >= p.m) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let col = col0 + lid.x + j * 16u;
+      if (col >= p.n) { continue; }
+      var v = acc[i * 4u + j];
+      if (BIAS == 1u) { v += bias[col]; }
+      if (BIAS == 2u) { v += bias[r]; }
+      c[base_c + r * p.n + col] = activate(v);
+    }
+  }
+}

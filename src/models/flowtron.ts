@@ -25,14 +25,16 @@ import type { Checkpoint } from '../io/host-tensor.js';
 import type { TextIds } from '../text/index.js';
 import { linear } from '../ops/matmul.js';
 import {
-  additiveAttention, affineForward, affineInverse, type AttentionWeights, attnCellFused, attnCellParts,
-  type AttnCellWeights, type CellWeights, defaultTuning, embedRows, flipRows, lstmCellFused, matvec, type MatvecWeights,
-  packAttnCell, packLstm, packMatvec, type StepTuning, transpose2d, transposeHost,
+  additiveAttention, affineInverse, type AttentionWeights, attnCellFused, attnCellParts,
+  type AttnCellWeights, type CellWeights, defaultTuning, lstmCellFused, matvec, type MatvecWeights,
+  packAttnCell, packLstm, packMatvec, type StepTuning, transposeHost,
 } from '../ops/flowtron.js';
 import { conv1d } from '../ops/conv.js';
+import { affineCoupling } from '../ops/coupling.js';
 import { relu } from '../ops/elementwise.js';
 import { embedding } from '../ops/gather.js';
 import { instanceNorm } from '../ops/norm.js';
+import { flip, permute } from '../ops/shape.js';
 import { gaussian } from '../math/random.js';
 import { melFromAudio } from './audio.js';
 import type { AttentionMap, Synthesis, SynthesizeOptions as CommonOptions, TextToSpeech } from './tts.js';
@@ -355,11 +357,11 @@ export class Flowtron implements TextToSpeech {
     return e.tidy(() => {
       const idT = e.upload(Int32Array.from(ids as ArrayLike<number>), [tx], 'ids');
       // Channels-first through the conv stack (conv5 → affine instance norm over time → ReLU).
-      let xc = transpose2d(e, embedding(e, idT, this.weights.gpu('embedding.weight')));
+      let xc = embedding(e, idT, this.weights.gpu('embedding.weight'), { channelsFirst: true });
       for (const l of this.enc.conv) {
         xc = relu(e, instanceNorm(e, conv1d(e, xc, l.w, l.b, { padding: (l.w.dim(2) - 1) / 2 }), l.g, l.beta, 1e-5));
       }
-      const x = transpose2d(e, xc); // [Tx, D] rows for the BiLSTM
+      const x = permute(e, xc, [1, 0]); // [Tx, D] rows for the BiLSTM
       const out = e.empty([tx, E], 'f32', 'encoder_outputs');
       const hh = d / 2;
       for (const [cw, rev] of [[this.enc.fwd, false], [this.enc.bwd, true]] as const) {
@@ -371,7 +373,7 @@ export class Flowtron implements TextToSpeech {
         }
       }
       const spk = e.upload(new Int32Array(tx).fill(c.dummySpeaker ? 0 : speaker), [tx], 'speaker');
-      embedRows(e, spk, this.weights.gpu('speaker_embedding.weight'), out, E, d);
+      embedding(e, spk, this.weights.gpu('speaker_embedding.weight'), { out, column: d });
       return out;
     });
   }
@@ -481,7 +483,7 @@ export class Flowtron implements TextToSpeech {
         host = o.residual;
       } else {
         if (o.residual.dim(0) !== M) throw new FlowgpuError(`flowtron: the residual ${describeShape(o.residual.shape)} must be [${M}, frames]`);
-        return transpose2d(e, o.residual);
+        return permute(e, o.residual, [1, 0]);
       }
     } else {
       const sigma = o.sigma ?? 0.5;
@@ -495,7 +497,7 @@ export class Flowtron implements TextToSpeech {
       host = noise;
     }
     const frames = host.length / M;
-    return transpose2d(e, e.upload(host, [M, frames], 'residual'));
+    return permute(e, e.upload(host, [M, frames], 'residual'), [1, 0]);
   }
 
   /** Text or ids → host mel `[80, frames]`, each flow's attention `[tokens, frames]` and the gate frame. */
@@ -540,15 +542,15 @@ export class Flowtron implements TextToSpeech {
       let gateFrame = -1;
       for (let k = this.flows.length - 1; k >= 0; k--) {
         const f = this.flows[k]!;
-        const zin = f.reverse ? flipRows(e, x) : x;
+        const zin = f.reverse ? flip(e, x, 0) : x;
         const r = await this.inferFlow(f, enc, zin, n, gateThreshold, o.temperature ?? 1, chunk);
         if (r.gateFrame >= 0) gateFrame = r.gateFrame;
         n = r.frames;
         const kept = r.frames === r.out.dim(0) ? r.out : r.out.view(0, [n, M]);
-        x = f.reverse ? flipRows(e, kept) : kept;
+        x = f.reverse ? flip(e, kept, 0) : kept;
         attention.push(r.frames === r.attn.dim(0) ? r.attn : r.attn.view(0, [n, enc.dim(0)]));
       }
-      const mel = transpose2d(e, x);
+      const mel = permute(e, x, [1, 0]);
       return { mel, frames: n, attention, gateFrame };
     }) as Promise<SynthesisResult>;
   }
@@ -581,7 +583,7 @@ export class Flowtron implements TextToSpeech {
     const h1 = linear(e, below, f.dense[0]!.w, f.dense[0]!.b, 'tanh');
     const h2 = linear(e, h1, f.dense[1]!.w, f.dense[1]!.b, 'tanh');
     const dec = linear(e, h2, f.convW, f.convB);
-    return affineForward(e, dec, x);
+    return affineCoupling(e, x, dec, { reverse: false, order: 'scale-first', x1Start: 0, n1: x.dim(1), timeMajor: true });
   }
 
   /** Forward (training) direction, teacher-forced: z `[80, T]` of a log mel `[80, T]`. */
@@ -607,13 +609,13 @@ export class Flowtron implements TextToSpeech {
       }
       if (melT.dim(1) < 1) throw new FlowgpuError('flowtron: the reference mel has no frames');
       const enc = this.encode(ids, speaker);
-      let x = transpose2d(e, melT);
+      let x = permute(e, melT, [1, 0]);
       for (const f of this.flows) {
-        const xin = f.reverse ? flipRows(e, x) : x;
+        const xin = f.reverse ? flip(e, x, 0) : x;
         const z = this.forwardFlow(f, enc, xin);
-        x = f.reverse ? flipRows(e, z) : z;
+        x = f.reverse ? flip(e, z, 0) : z;
       }
-      return transpose2d(e, x);
+      return permute(e, x, [1, 0]);
     });
   }
 

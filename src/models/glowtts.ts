@@ -10,9 +10,11 @@ import { type Config, type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { conv1d } from '../ops/conv.js';
-import { add, gatedTanhSigmoid, relu } from '../ops/elementwise.js';
+import { add, relu } from '../ops/elementwise.js';
 import { embedding } from '../ops/gather.js';
-import { actNormInvConv, affineCouplingMeanFirst, expandPrior, resSkipUpdate, squeezeFrames, unsqueezeFrames } from '../ops/flowstep.js';
+import { affineCoupling } from '../ops/coupling.js';
+import { actNormInvConv, expandPrior, squeezeFrames, unsqueezeFrames } from '../ops/flowstep.js';
+import { gatedConv, resSkipConv, waveNetTiles } from '../ops/wavenet.js';
 import { gaussianLogLikelihood, maximumPath } from '../ops/mas.js';
 import { matmul } from '../ops/matmul.js';
 import { layerNorm } from '../ops/norm.js';
@@ -314,15 +316,20 @@ export class GlowTTS implements TextToSpeech {
     return e.tidy(() => {
       const x0 = x.view(0, [ch / 2, t]);
       const h = this.pointwise(`${p}.start`, x0);
-      const skip = e.empty([c.hiddenDec, t], 'f32', 'wn-skip');
+      const hid = c.hiddenDec;
+      const skip = e.empty([hid, t], 'f32', 'wn-skip');
+      // Two dispatches per layer (src/ops/wavenet.ts); the speaker's conditioning is in the bias.
+      const tiles = waveNetTiles(e, hid, 0, c.kernelSizeDec, hid, hid, t);
+      const lastRs = waveNetTiles(e, hid, 0, c.kernelSizeDec, 0, hid, t).resSkip;
       for (let l = 0; l < c.nBlockLayers; l++) {
-        const xin = this.conv(`${p}.wn.in_layers.${l}`, h, { dilation: c.dilationRate ** l, bias: this.inLayerBias(b, l, speaker, g) });
-        const acts = gatedTanhSigmoid(e, xin);
-        const rs = this.pointwise(`${p}.wn.res_skip_layers.${l}`, acts);
-        resSkipUpdate(e, rs, h, skip, l === 0);
+        const inW = this.g(`${p}.wn.in_layers.${l}.weight`);
+        const acts = gatedConv(e, h, inW, this.inLayerBias(b, l, speaker, g), { hidden: hid, kernelSize: inW.dim(2), dilation: c.dilationRate ** l, tile: tiles.gate });
+        const rsW = this.g(`${p}.wn.res_skip_layers.${l}.weight`);
+        const last = l === c.nBlockLayers - 1;
+        resSkipConv(e, acts, rsW, this.g(`${p}.wn.res_skip_layers.${l}.bias`), last ? null : h, skip, l === 0, last ? lastRs : tiles.resSkip);
       }
       const st = this.pointwise(`${p}.end`, skip);
-      return affineCouplingMeanFirst(e, x, st, { reverse, sigmoidScale: c.sigmoidScale });
+      return affineCoupling(e, x, st, { reverse, sigmoidScale: c.sigmoidScale }); // st = [m | logs]
     });
   }
 

@@ -10,7 +10,7 @@ import { type Config, type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { conv1d, convTranspose1d } from '../ops/conv.js';
-import { add, affine, leakyRelu, tanh } from '../ops/elementwise.js';
+import { add, affine } from '../ops/elementwise.js';
 import type { VocodeOptions, Vocoder } from './vocoder.js';
 import { Weights } from './weights.js';
 
@@ -103,17 +103,16 @@ export class HiFiGAN implements Vocoder {
     const k = c.resblockKernels[j % c.resblockKernels.length]!;
     const dil = c.resblockDilations[j % c.resblockKernels.length]!;
     const p = `resblocks.${j}`;
+    // x + conv(leaky(x)) (V2/V3: one conv; V1: two, leaky before each): the leaky ReLUs are
+    // fused into the convs' loads and the residual into the last conv's store.
+    const leaky = { inputLeakySlope: LRELU_SLOPE };
     dil.forEach((d, i) => {
+      const dilated = { ...leaky, dilation: d, padding: (d * (k - 1)) >> 1 };
       if (c.resblock === '1') {
-        let xt = leakyRelu(e, x, LRELU_SLOPE);
-        xt = conv1d(e, xt, w.gpu(`${p}.convs1.${i}.weight`), w.gpu(`${p}.convs1.${i}.bias`), { dilation: d, padding: (d * (k - 1)) >> 1 });
-        xt = leakyRelu(e, xt, LRELU_SLOPE);
-        xt = conv1d(e, xt, w.gpu(`${p}.convs2.${i}.weight`), w.gpu(`${p}.convs2.${i}.bias`), { padding: (k - 1) >> 1 });
-        x = add(e, xt, x);
+        const xt = conv1d(e, x, w.gpu(`${p}.convs1.${i}.weight`), w.gpu(`${p}.convs1.${i}.bias`), dilated);
+        x = conv1d(e, xt, w.gpu(`${p}.convs2.${i}.weight`), w.gpu(`${p}.convs2.${i}.bias`), { ...leaky, padding: (k - 1) >> 1, residual: x });
       } else {
-        let xt = leakyRelu(e, x, LRELU_SLOPE);
-        xt = conv1d(e, xt, w.gpu(`${p}.convs.${i}.weight`), w.gpu(`${p}.convs.${i}.bias`), { dilation: d, padding: (d * (k - 1)) >> 1 });
-        x = add(e, xt, x);
+        x = conv1d(e, x, w.gpu(`${p}.convs.${i}.weight`), w.gpu(`${p}.convs.${i}.bias`), { ...dilated, residual: x });
       }
     });
     return x;
@@ -130,8 +129,9 @@ export class HiFiGAN implements Vocoder {
       let x = conv1d(e, mel, w.gpu('conv_pre.weight'), w.gpu('conv_pre.bias'), { padding: (kPre - 1) >> 1 });
       const nk = c.resblockKernels.length;
       c.upsampleRates.forEach((u, i) => {
-        x = leakyRelu(e, x, LRELU_SLOPE);
-        x = convTranspose1d(e, x, w.gpu(`ups.${i}.weight`), w.gpu(`ups.${i}.bias`), { stride: u, padding: (c.upsampleKernels[i]! - u) >> 1 });
+        x = convTranspose1d(e, x, w.gpu(`ups.${i}.weight`), w.gpu(`ups.${i}.bias`), {
+          stride: u, padding: (c.upsampleKernels[i]! - u) >> 1, inputLeakySlope: LRELU_SLOPE,
+        });
         let xs: Tensor | undefined;
         for (let j = 0; j < nk; j++) {
           const r = this.resblock(x, i * nk + j);
@@ -139,10 +139,9 @@ export class HiFiGAN implements Vocoder {
         }
         x = affine(e, xs!, 1 / nk);
       });
-      x = leakyRelu(e, x, 0.01); // F.leaky_relu's default slope
       const kPost = w.host('conv_post.weight').shape[2]!;
-      x = conv1d(e, x, w.gpu('conv_post.weight'), w.gpu('conv_post.bias'), { padding: (kPost - 1) >> 1 });
-      x = tanh(e, x);
+      // leaky ReLU with F.leaky_relu's default slope 0.01 → conv_post → tanh, in one dispatch.
+      x = conv1d(e, x, w.gpu('conv_post.weight'), w.gpu('conv_post.bias'), { padding: (kPost - 1) >> 1, inputLeakySlope: 0.01, activation: 'tanh' });
       return x.reshape([x.size]);
     });
   }

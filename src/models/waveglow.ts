@@ -11,7 +11,9 @@
 // WN per layer i: conv1d(h, in_layers[i], dilation 2^i) + cond_layer rows of layer i · cond (the two
 // biases summed at load), gated tanh·sigmoid, then res_skip. `end` is linear in the summed skip
 // outputs, so it is folded (float64, at load) into every layer's skip rows: the skip accumulator
-// is WN's [b | s] directly, with 2·n_half rows instead of n_channels.
+// is WN's [b | s] directly, with 2·n_half rows instead of n_channels. A layer is two dispatches
+// (src/ops/wavenet.ts): h and the conditioning share one `[n_channels + n_mel·G, T]` buffer and
+// the in_layer and cond weights one matrix, so the gated conv sums both in one accumulator.
 //
 // Long inputs run in windows of group steps that overlap by the receptive field of all flows,
 // so no binding exceeds the adapter's maxStorageBufferBindingSize; the noise is drawn for the
@@ -25,13 +27,11 @@ import type { Checkpoint } from '../io/host-tensor.js';
 import { upgradeWaveGlowLayout } from '../io/torch.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { invertMatrix } from '../math/linalg.js';
-import { conv1d } from '../ops/conv.js';
-import { affine, gatedTanhSigmoid } from '../ops/elementwise.js';
-import { matmul, type MatmulOptions, pickTile, type Tile } from '../ops/matmul.js';
+import { affine } from '../ops/elementwise.js';
+import { matmul, matmulKernel, type MatmulOptions, pickTile, type Tile, tuneMatmulTiles } from '../ops/matmul.js';
 import { randn } from '../ops/random.js';
-import {
-  affineCoupling, interleave, resSkipAccumulate, upsampleSqueeze,
-} from '../ops/coupling.js';
+import { affineCoupling, couplingKernel, interleave, interleaveKernel, upsampleKernel, upsampleSqueeze } from '../ops/coupling.js';
+import { gatedConv, gatedConvKernel, packGatedWeight, resSkipConv, resSkipKernel, waveNetTiles, type WaveNetTiles } from '../ops/wavenet.js';
 import { stftKernels } from '../ops/stft.js';
 import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
 import type { Vocoder } from './vocoder.js';
@@ -85,27 +85,42 @@ interface FlowWeights {
   winv: Tensor; // [C, C]
   start: Tensor; // [nc, nHalf]
   startB: Tensor;
-  inW: Tensor[]; // [2nc, nc, K]
+  /** in_layer weight and the layer's cond_layer rows side by side: [2nc, nc·K + n_mel·G]. */
+  gateW: Tensor[];
   inB: Tensor[]; // in bias + cond bias
-  condW: Tensor[]; // [2nc, n_mel·G]
   /** res_skip with `end` folded into its skip rows: [nc + 2·nHalf, nc] (last layer [2·nHalf, nc]). */
   rsW: Tensor[];
   rsB: Tensor[];
   tiles: FlowTiles;
+  /** Tiles for windows shorter than SHORT_BELOW group steps (a few mel frames). */
+  shortTiles: FlowTiles;
 }
 
 /** Register tiles of each GEMM, fixed at load so every utterance length uses the pipelines compiled then. */
 interface FlowTiles {
   start: Tile;
-  inLayer: Tile;
-  cond: Tile;
-  res: Tile; // res_skip of layers < n_layers − 1
-  skip: Tile; // last res_skip
+  wn: WaveNetTiles; // layers < n_layers − 1
+  lastResSkip: Tile; // the last layer's res_skip (skip rows only)
   winv: Tile;
 }
 
 /** Group steps the tiles are chosen for (≈ 0.37 s of audio): larger windows use the same tiles. */
 const NOMINAL_WINDOW = 1024;
+/** Windows shorter than this use tiles chosen for SHORT_WINDOW columns, so a short input is not
+ *  padded to the nominal tiles' 128 columns (one frame of the published config is 32 steps). */
+const SHORT_BELOW = 128;
+const SHORT_WINDOW = 32;
+
+function flowTiles(e: Engine, c: number, nHalf: number, cfg: WaveGlowConfig, cols: number): FlowTiles {
+  const { nChannels: nc, kernelSize: ks } = cfg;
+  const condIn = cfg.nMel * cfg.nGroup;
+  return {
+    start: pickTile(e, nc, cols, nHalf),
+    wn: waveNetTiles(e, nc, condIn, ks, nc, 2 * nHalf, cols),
+    lastResSkip: waveNetTiles(e, nc, condIn, ks, 0, 2 * nHalf, cols).resSkip,
+    winv: pickTile(e, c, cols, c),
+  };
+}
 
 const mm = (t: Tile, o: MatmulOptions = {}): MatmulOptions => ({ ...o, workgroup: [t.wx, t.wy], tile: [t.tm, t.tn] });
 
@@ -219,6 +234,8 @@ export class WaveGlow implements Vocoder {
       throw new FlowgpuError(`WaveGlow: upsample kernel ${config.upsampleKernel} is shorter than its stride ${config.upsampleStride}`);
     }
     const { nMel, nFlows, nGroup, nLayers, nChannels: nc, kernelSize: ks } = config;
+    // The large-work tile of this adapter and runtime, measured once per process (src/ops/tiles.ts).
+    await tuneMatmulTiles(engine);
     const up = (data: Float32Array, shape: number[], name: string): Tensor => w.put(name, data, shape);
     const f32 = (name: string, shape?: number[]): Float32Array => w.f32(name, shape);
     try {
@@ -244,22 +261,18 @@ export class WaveGlow implements Vocoder {
           winv: up(winv, [c, c], `convinv.${k}.inverse`),
           start: up(f32(`${p}start.weight`, [nc, nHalf, 1]), [nc, nHalf], `${p}start.weight`),
           startB: up(f32(`${p}start.bias`, [nc]), [nc], `${p}start.bias`),
-          inW: [], inB: [], condW: [], rsW: [], rsB: [],
-          tiles: {
-            start: pickTile(engine, nc, NOMINAL_WINDOW, nHalf),
-            inLayer: pickTile(engine, 2 * nc, NOMINAL_WINDOW, nc * ks),
-            cond: pickTile(engine, 2 * nc, NOMINAL_WINDOW, condIn),
-            res: pickTile(engine, nc + 2 * nHalf, NOMINAL_WINDOW, nc),
-            skip: pickTile(engine, 2 * nHalf, NOMINAL_WINDOW, nc),
-            winv: pickTile(engine, c, NOMINAL_WINDOW, c),
-          },
+          gateW: [], inB: [], rsW: [], rsB: [],
+          tiles: flowTiles(engine, c, nHalf, config, NOMINAL_WINDOW),
+          shortTiles: flowTiles(engine, c, nHalf, config, SHORT_WINDOW),
         };
         for (let i = 0; i < nLayers; i++) {
-          fw.inW.push(up(f32(`${p}in_layers.${i}.weight`, [2 * nc, nc, ks]), [2 * nc, nc, ks], `${p}in_layers.${i}.weight`));
+          const gate = packGatedWeight(
+            f32(`${p}in_layers.${i}.weight`, [2 * nc, nc, ks]), condW.subarray(i * 2 * nc * condIn, (i + 1) * 2 * nc * condIn), nc, ks,
+          );
+          fw.gateW.push(up(gate, [2 * nc, nc * ks + condIn], `${p}in_layers.${i}+cond_layer.${i}`));
           const b = f32(`${p}in_layers.${i}.bias`, [2 * nc]).slice();
           for (let r = 0; r < 2 * nc; r++) b[r]! += condB[i * 2 * nc + r]!;
           fw.inB.push(up(b, [2 * nc], `${p}in_layers.${i}.bias+cond`));
-          fw.condW.push(up(condW.slice(i * 2 * nc * condIn, (i + 1) * 2 * nc * condIn), [2 * nc, condIn], `${p}cond_layer.${i}`));
           const last = i === nLayers - 1;
           const rsOut = last ? nc : 2 * nc;
           const { w, b: rb } = foldEnd(
@@ -273,9 +286,15 @@ export class WaveGlow implements Vocoder {
       }
       const sr = o.sampleRate ?? num(cfg.sampling_rate, 'sampling_rate');
       const model = new WaveGlow(engine, config, upW, upB, flows, w, sr);
-      // Compile every pipeline now: the denoiser's, and those one frame runs (the tiles are
-      // fixed, so one frame runs every pipeline any length will use).
-      await engine.pipelines.prepare(stftKernels());
+      // Compile every pipeline now rather than on the first call: the tiles are fixed per window
+      // class, and the one-frame warm-up below runs the short windows' pipelines.
+      await engine.pipelines.prepare([
+        couplingKernel(true, false), upsampleKernel, interleaveKernel, ...stftKernels(),
+        ...flows.flatMap(({ tiles: t, startB }) => [
+          gatedConvKernel(t.wn.gate), resSkipKernel(t.wn.resSkip, true), resSkipKernel(t.wn.resSkip, false), resSkipKernel(t.lastResSkip, false),
+          matmulKernel(t.start, { bias: startB, biasOnRows: true }), matmulKernel(t.winv),
+        ]),
+      ]);
       await engine.precompile(() => model.infer(new Float32Array(nMel), 1, { sigma: 0.5 }));
       return model;
     } catch (err) {
@@ -309,7 +328,7 @@ export class WaveGlow implements Vocoder {
   /** Group steps the largest window may have, from the adapter's binding limit. */
   maxWindow(): number {
     const c = this.config;
-    const rows = Math.max(c.nMel * c.nGroup, 2 * c.nChannels, c.nGroup);
+    const rows = Math.max(c.nChannels + c.nMel * c.nGroup, 2 * c.nChannels, c.nGroup);
     return Math.floor(this.engine.limits.maxStorageBufferBindingSize / (rows * 4));
   }
 
@@ -427,10 +446,13 @@ export class WaveGlow implements Vocoder {
     const e = this.engine;
     const c = this.config;
     const tg = noise[0]!.dim(1);
-    const cond = upsampleSqueeze(e, mel, this.upW, this.upB, { stride: c.upsampleStride, group: c.nGroup, t0, len });
+    // WN's h (rows [0, n_channels), rewritten by every flow) and the conditioning after it.
+    const hc = e.empty([c.nChannels + c.nMel * c.nGroup, len], 'f32', 'wn.h+cond');
+    upsampleSqueeze(e, mel, this.upW, this.upB, { stride: c.upsampleStride, group: c.nGroup, t0, len, out: hc, dst: c.nChannels * len });
     const sliceRows = (src: Tensor, dst: Tensor, rowOffset: number): void => {
       for (let r = 0; r < src.dim(0); r++) e.copy(src, dst, len, r * tg + t0, (rowOffset + r) * len);
     };
+    const short = len < SHORT_BELOW;
     let audio = e.empty([this.nRemaining, len], 'f32', 'audio');
     sliceRows(noise[0]!, audio, 0);
     let early = 1;
@@ -438,9 +460,10 @@ export class WaveGlow implements Vocoder {
       const f = this.flows[k]!;
       const prev = audio;
       audio = e.tidy(() => {
-        const stats = this.wn(f, prev.view(0, [f.nHalf, len]), cond);
+        const t = short ? f.shortTiles : f.tiles;
+        const stats = this.wn(f, t, prev.view(0, [f.nHalf, len]), hc);
         const coupled = affineCoupling(e, prev, stats, { x1Start: f.nHalf, n1: f.channels - f.nHalf });
-        const mixed = matmul(e, f.winv, coupled, mm(f.tiles.winv));
+        const mixed = matmul(e, f.winv, coupled, mm(t.winv));
         if (k % c.nEarlyEvery === 0 && k > 0) {
           const z = noise[early++]!;
           const cat = e.empty([f.channels + c.nEarlySize, len], 'f32', 'audio');
@@ -455,22 +478,20 @@ export class WaveGlow implements Vocoder {
     return audio;
   }
 
-  /** WN: audio_0 `[n_half, T]`, cond `[n_mel·G, T]` → `[2·n_half, T]` = [b | s]. */
-  private wn(f: FlowWeights, a0: Tensor, cond: Tensor): Tensor {
+  /** WN: audio_0 `[n_half, T]`, hc `[n_channels + n_mel·G, T]` (cond in the rows after h) → `[2·n_half, T]` = [b | s]. */
+  private wn(f: FlowWeights, t: FlowTiles, a0: Tensor, hc: Tensor): Tensor {
     const e = this.engine;
-    const { nLayers, kernelSize } = this.config;
-    const t = f.tiles;
-    const h = matmul(e, f.start, a0, mm(t.start, { bias: f.startB, biasOnRows: true }));
+    const { nLayers, kernelSize, nChannels: nc } = this.config;
+    const len = a0.dim(1);
+    const h = hc.view(0, [nc, len]);
+    matmul(e, f.start, a0, mm(t.start, { bias: f.startB, biasOnRows: true, out: h }));
     // The skip sum goes straight through `end` (folded into each layer's skip rows at load).
-    const out = e.empty([2 * f.nHalf, a0.dim(1)], 'f32', 'wn.out');
+    const out = e.empty([2 * f.nHalf, len], 'f32', 'wn.out');
     for (let i = 0; i < nLayers; i++) {
       e.tidy(() => {
-        const d = 2 ** i;
-        const xin = conv1d(e, h, f.inW[i]!, f.inB[i]!, { dilation: d, padding: (d * (kernelSize - 1)) / 2, tile: t.inLayer });
-        const gc = matmul(e, f.condW[i]!, cond, mm(t.cond));
-        const acts = gatedTanhSigmoid(e, xin, gc);
-        const rs = matmul(e, f.rsW[i]!, acts, mm(i < nLayers - 1 ? t.res : t.skip, { bias: f.rsB[i]!, biasOnRows: true }));
-        resSkipAccumulate(e, rs, h, out, i < nLayers - 1, i === 0);
+        const acts = gatedConv(e, hc, f.gateW[i]!, f.inB[i]!, { hidden: nc, kernelSize, dilation: 2 ** i, tile: t.wn.gate });
+        const last = i === nLayers - 1;
+        resSkipConv(e, acts, f.rsW[i]!, f.rsB[i]!, last ? null : h, out, i === 0, last ? t.lastResSkip : t.wn.resSkip);
         return null;
       });
     }

@@ -15,6 +15,10 @@ export interface Conv1dOptions {
   groups?: number;
   /** Applied after the bias. */
   activation?: Activation;
+  /** Leaky ReLU slope applied to every input value as it is loaded (fused pre-activation). */
+  inputLeakySlope?: number;
+  /** Added to the output after the activation (shaped like the output; a fused skip connection). */
+  residual?: Tensor;
   out?: Tensor;
   /** Override the register tile (tests, tuning); default `pickTile`. */
   tile?: Tile;
@@ -26,6 +30,8 @@ export interface ConvTranspose1dOptions {
   outputPadding?: number;
   groups?: number;
   activation?: Activation;
+  /** Leaky ReLU slope applied to every input value as it is loaded. */
+  inputLeakySlope?: number;
   out?: Tensor;
   tile?: Tile;
 }
@@ -93,15 +99,18 @@ export function conv1d(e: Engine, x: Tensor, w: Tensor, bias?: Tensor, o: Conv1d
   const tout = Math.floor((padded - span) / stride) + 1;
   const coutG = cout / groups;
   const y = output(e, label, batched ? [batch, cout, tout] : [cout, tout], o.out);
+  if (o.residual && o.residual.size !== y.size) {
+    throw new FlowgpuError(`${label}: residual ${describeShape(o.residual.shape)} is not shaped like the output ${describeShape(y.shape)}`);
+  }
   const tile = o.tile ?? pickConvTile(e, coutG, tout, cinG * ksz);
   // Output positions per dispatch: the y workgroup count is limited (65535 on most adapters).
   const colsPerWg = tile.wx * tile.tn;
   const chunk = e.limits.maxComputeWorkgroupsPerDimension * colsPerWg;
   for (let c0 = 0; c0 < tout; c0 += chunk) {
     e.dispatch({
-      kernel: { family, source, entry: 'conv1d', constants: constants(tile, bias, o.activation) },
+      kernel: { family, source, entry: 'conv1d', constants: constants(tile, bias, o.activation, o.inputLeakySlope, Boolean(o.residual)) },
       params: [coutG, tout, cinG, ksz, tin, stride, dil, padL, groups, 0, c0],
-      bindings: [x, w, bias, y],
+      bindings: [x, w, bias, y, o.residual],
       workgroups: [Math.ceil(coutG / (tile.wy * tile.tm)), Math.ceil(Math.min(chunk, tout - c0) / colsPerWg), batch * groups],
     });
   }
@@ -142,9 +151,9 @@ export function convTranspose1d(e: Engine, x: Tensor, w: Tensor, bias?: Tensor, 
   const ncols = Math.ceil(tout / stride);
   const tile = o.tile ?? pickConvTile(e, coutG, ncols, (cin / groups) * Math.ceil(ksz / stride) * stride);
   e.dispatch({
-    kernel: { family, source, entry: 'conv_transpose1d', constants: constants(tile, bias, o.activation) },
+    kernel: { family, source, entry: 'conv_transpose1d', constants: constants(tile, bias, o.activation, o.inputLeakySlope) },
     params: [coutG, tout, cin / groups, ksz, tin, stride, 1, pad, groups, ncols, 0],
-    bindings: [x, w, bias, y],
+    bindings: [x, w, bias, y, undefined],
     workgroups: [stride, Math.ceil(ncols / (tile.wx * tile.tn)), Math.ceil(coutG / (tile.wy * tile.tm)) * batch * groups],
   });
   return y;
@@ -157,7 +166,9 @@ function pickConvTile(e: Engine, coutG: number, cols: number, k: number): Tile {
   return coutG === 1 && t.wy > 1 ? { wx: 64, wy: 1, tm: 1, tn: 4 } : t;
 }
 
-function constants(t: Tile, bias: Tensor | undefined, act: Activation | undefined): Record<string, number> {
+function constants(t: Tile, bias: Tensor | undefined, act: Activation | undefined, leakySlope?: number, residual = false): Record<string, number> {
   if (t.tm < 1 || t.tm > 16 || t.tn < 1 || t.tn > 8) throw new FlowgpuError(`conv: tile ${t.tm}×${t.tn} is outside 1..16 × 1..8`);
-  return { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, BIAS: bias ? 1 : 0, ACT: ACT[act ?? 'none'] };
+  const c: Record<string, number> = { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, BIAS: bias ? 1 : 0, ACT: ACT[act ?? 'none'], RESIDUAL: residual ? 1 : 0 };
+  if (leakySlope !== undefined) Object.assign(c, { PRE_LEAKY: 1, PRE_SLOPE: leakySlope });
+  return c;
 }

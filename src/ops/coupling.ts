@@ -23,41 +23,48 @@ export interface CouplingOptions {
   scaleRow?: number;
   /** Per-frame mask `[T]` multiplied into the transformed rows (Glow-TTS `x_mask`). */
   mask?: Tensor;
+  /** `logs = log(1e-6 + sigmoid(logs + 2))` before use (Glow-TTS `sigmoid_scale`). */
+  sigmoidScale?: boolean;
+  /** x is `[T, C]` and stats `[T, S]` (one frame per row, Flowtron) instead of `[C, T]` / `[S, T]`. */
+  timeMajor?: boolean;
   out?: Tensor;
 }
 
-export function couplingKernel(reverse: boolean, mask: boolean): KernelRef {
-  return { family, source, entry: 'coupling', constants: { WG, REVERSE: reverse ? 1 : 0, MASK: mask ? 1 : 0 } };
+export function couplingKernel(reverse: boolean, mask: boolean, sigmoidScale = false, timeMajor = false): KernelRef {
+  const flags = { REVERSE: reverse, MASK: mask, SIGMOID_SCALE: sigmoidScale, TIME_MAJOR: timeMajor };
+  return { family, source, entry: 'coupling', constants: { WG, ...Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, v ? 1 : 0])) } };
 }
 
 /**
  * Affine coupling on channels-first `x` `[C, T]` with the coupling network's output `stats`
- * `[S, T]`: rows of x outside x1 are copied, the x1 rows become `(x1 − shift)·exp(−logs)`
- * (reverse) or `x1·exp(logs) + shift` (forward). Returns a new `[C, T]` tensor.
+ * `[S, T]` (or time-major `[T, C]` / `[T, S]`): channels of x outside x1 are copied, the x1
+ * channels become `(x1 − shift)·exp(−logs)` (reverse) or `x1·exp(logs) + shift` (forward).
+ * WaveGlow ([b | s]), Glow-TTS ([m | logs], sigmoid scale) and Flowtron ([log_s | b], time-major)
+ * differ only by these options. Returns a new tensor shaped like x.
  */
 export function affineCoupling(e: Engine, x: Tensor, stats: Tensor, o: CouplingOptions = {}): Tensor {
   const label = 'affineCoupling';
   if (x.shape.length !== 2 || stats.shape.length !== 2) {
     throw new FlowgpuError(`${label}: x and stats must be [C, T], got ${describeShape(x.shape)} and ${describeShape(stats.shape)}`);
   }
-  const [c, t] = x.shape as [number, number];
-  const rowsS = stats.dim(0);
+  const [c, t] = (o.timeMajor ? [x.dim(1), x.dim(0)] : x.shape) as [number, number];
+  const rowsS = o.timeMajor ? stats.dim(1) : stats.dim(0);
   const x1Start = o.x1Start ?? Math.floor(c / 2);
   const n1 = o.n1 ?? c - x1Start;
   const shiftFirst = (o.order ?? 'shift-first') === 'shift-first';
   const shiftRow = o.shiftRow ?? (shiftFirst ? 0 : n1);
   const scaleRow = o.scaleRow ?? (shiftFirst ? n1 : 0);
-  if (stats.dim(1) !== t) throw new FlowgpuError(`${label}: stats ${describeShape(stats.shape)} and x ${describeShape(x.shape)} differ in frames`);
+  if (stats.dim(o.timeMajor ? 0 : 1) !== t) throw new FlowgpuError(`${label}: stats ${describeShape(stats.shape)} and x ${describeShape(x.shape)} differ in frames`);
   if (x1Start < 0 || n1 < 0 || x1Start + n1 > c) throw new FlowgpuError(`${label}: x1 rows [${x1Start}, ${x1Start + n1}) are outside x ${describeShape(x.shape)}`);
   if (shiftRow + n1 > rowsS || scaleRow + n1 > rowsS) {
     throw new FlowgpuError(`${label}: stats ${describeShape(stats.shape)} has no rows [${shiftRow}, ${shiftRow + n1}) and [${scaleRow}, ${scaleRow + n1}) for x1`);
   }
   if (o.mask && o.mask.size !== t) throw new FlowgpuError(`${label}: mask ${describeShape(o.mask.shape)} should have ${t} elements`);
-  const y = o.out ?? e.empty([c, t], 'f32', label);
-  if (y.size !== c * t) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not [${c}, ${t}]`);
+  const y = o.out ?? e.empty(x.shape, 'f32', label);
+  if (y.size !== c * t) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not ${describeShape(x.shape)}`);
   e.dispatch({
-    kernel: couplingKernel(o.reverse ?? true, Boolean(o.mask)),
-    params: [c, t, x1Start, n1, shiftRow, scaleRow],
+    kernel: couplingKernel(o.reverse ?? true, Boolean(o.mask), o.sigmoidScale, o.timeMajor),
+    params: [c, t, x1Start, n1, shiftRow, scaleRow, rowsS],
     bindings: [x, stats, o.mask, y],
     workgroups: grid(e, Math.ceil((c * t) / WG)),
   });
@@ -65,7 +72,6 @@ export function affineCoupling(e: Engine, x: Tensor, stats: Tensor, o: CouplingO
 }
 
 export const upsampleKernel: KernelRef = { family, source, entry: 'upsample', constants: { WG } };
-export const resSkipKernel: KernelRef = { family, source, entry: 'res_skip', constants: { WG } };
 export const interleaveKernel: KernelRef = { family, source, entry: 'interleave', constants: { WG } };
 
 export interface UpsampleSqueezeOptions {
@@ -75,6 +81,9 @@ export interface UpsampleSqueezeOptions {
   t0?: number;
   /** Group steps in the window (default all: ⌊stride·frames / group⌋ − t0). */
   len?: number;
+  /** Write into `out` from element `dst` (default: a new `[M·G, len]` tensor). */
+  out?: Tensor;
+  dst?: number;
 }
 
 /**
@@ -97,33 +106,16 @@ export function upsampleSqueeze(e: Engine, mel: Tensor, weight: Tensor, bias: Te
   const len = o.len ?? total - t0;
   if (t0 < 0 || len < 0 || t0 + len > total) throw new FlowgpuError(`${label}: window [${t0}, ${t0 + len}) is outside the ${total} group steps`);
   if (k < o.stride) throw new FlowgpuError(`${label}: kernel ${k} is shorter than the stride ${o.stride}`);
-  const y = e.empty([m * o.group, len], 'f32', label);
+  const y = o.out ?? e.empty([m * o.group, len], 'f32', label);
+  const dst = o.dst ?? 0;
+  if (dst + m * o.group * len > y.size) throw new FlowgpuError(`${label}: [${m * o.group}, ${len}] from element ${dst} does not fit the output ${describeShape(y.shape)}`);
   e.dispatch({
     kernel: upsampleKernel,
-    params: [m, frames, o.stride, k, o.group, t0, len],
+    params: [m, frames, o.stride, k, o.group, t0, len, dst],
     bindings: [mel, weight, bias, y],
     workgroups: grid(e, Math.ceil((m * o.group * len) / WG)),
   });
   return y;
-}
-
-/**
- * WaveNet residual/skip update from `rs` (the res_skip conv output): with `residual`, h `[C, T]`
- * += rs[:C] and skip `[S, T]` (=|+=) rs[C:C+S]; without, skip (=|+=) rs `[S, T]`. `first`
- * assigns skip instead of adding.
- */
-export function resSkipAccumulate(e: Engine, rs: Tensor, h: Tensor, skip: Tensor, residual: boolean, first: boolean): void {
-  const [c, t] = h.shape as [number, number];
-  const sRows = skip.size / t;
-  if (h.shape.length !== 2 || skip.dim(-1) !== t || rs.size !== ((residual ? c : 0) + sRows) * t) {
-    throw new FlowgpuError(`resSkip: rs ${describeShape(rs.shape)}, h ${describeShape(h.shape)}, skip ${describeShape(skip.shape)} do not fit`);
-  }
-  e.dispatch({
-    kernel: resSkipKernel,
-    params: [c, sRows, t, residual ? 1 : 0, first ? 1 : 0],
-    bindings: [rs, h, skip],
-    workgroups: grid(e, Math.ceil(rs.size / WG)),
-  });
 }
 
 /** Writes columns [c0, c0 + n) of `x` `[C, T]` interleaved (sample `t·C + c`) into `out` from `dst`. */

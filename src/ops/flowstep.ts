@@ -82,49 +82,6 @@ export function actNormInvConv(e: Engine, x: Tensor, logs: Tensor, bias: Tensor,
   return y;
 }
 
-export interface MeanFirstCouplingOptions {
-  reverse: boolean;
-  /** `logs = log(1e-6 + sigmoid(logs + 2))` (Glow-TTS `sigmoid_scale`). */
-  sigmoidScale?: boolean;
-  length?: number;
-}
-
-/** Affine coupling given the network output `st` = [m; logs] (`[C, T]`): keeps `x[:C/2]`, maps
- *  `x[C/2:]` to `m + exp(logs)·x` (forward) or `(x − m)·exp(−logs)` (reverse). */
-export function affineCouplingMeanFirst(e: Engine, x: Tensor, st: Tensor, o: MeanFirstCouplingOptions): Tensor {
-  const label = 'affineCoupling';
-  const [c, t] = check2d(label, x);
-  if (st.size !== x.size || c % 2 !== 0) {
-    throw new FlowgpuError(`${label}: input ${describeShape(x.shape)} (even channels) and m/logs ${describeShape(st.shape)} must match`);
-  }
-  const y = e.empty([c, t], 'f32', label);
-  e.dispatch({
-    kernel: { family, source, entry: 'coupling', constants: { WG, REVERSE: o.reverse ? 1 : 0, SIGMOID_SCALE: o.sigmoidScale ? 1 : 0 } },
-    params: [c, t, Math.min(o.length ?? t, t)],
-    bindings: [x, st, y],
-    workgroups: grid(e, Math.ceil(y.size / WG)),
-  });
-  return y;
-}
-
-/** WaveNet residual/skip update in place: `h += rs[:H]`, `skip += rs[H:]`; the last layer
- *  (`rs` has only H rows) adds everything to `skip`. `first`: `skip` is assigned, not added to
- *  (so it needs no zeroing). */
-export function resSkipUpdate(e: Engine, rs: Tensor, h: Tensor, skip: Tensor, first = false): void {
-  const label = 'resSkip';
-  const [hc, t] = check2d(label, h);
-  const last = rs.size === hc * t;
-  if (skip.size !== h.size || (!last && rs.size !== 2 * hc * t)) {
-    throw new FlowgpuError(`${label}: res/skip ${describeShape(rs.shape)} does not fit hidden ${describeShape(h.shape)}`);
-  }
-  e.dispatch({
-    kernel: { family, source, entry: 'resskip', constants: { WG, LAST: last ? 1 : 0, FIRST: first ? 1 : 0 } },
-    params: [hc, t],
-    bindings: [rs, h, skip],
-    workgroups: grid(e, Math.ceil(h.size / WG)),
-  });
-}
-
 /**
  * Length-regulated prior sample: `z[c, t] = m[c, idx[t]] + exp(logs[c, idx[t]])·noise[c, t]·scale`
  * with `idx` an i32 `[T]` token index per frame (negative: a zero frame). `logs` omitted = 0.

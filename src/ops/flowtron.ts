@@ -1,14 +1,13 @@
 // Flowtron's fused kernels (shaders/flowtron.wgsl): the pieces of one autoregressive decoder
 // step (LSTM cell, additive attention with softmax, context and gate, dense mat-vec, 1x1 conv +
-// inverse affine), embedding rows into columns, the forward affine, flips and transposes.
+// inverse affine).
 import source from '../../shaders/flowtron.wgsl';
-import { type Engine, grid } from '../gpu/engine.js';
+import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import { f32 } from '../gpu/params.js';
 import type { Tensor } from '../gpu/tensor.js';
 
 const family = 'flowtron';
-const WG = 64;
 const MAX_Q = 1024;
 
 /** Work split of the mat-vec style kernels: output units per workgroup × invocations per unit. */
@@ -33,24 +32,6 @@ function checkTuning(t: StepTuning): void {
   if (t.units * t.ksplit > 256 || t.attnWg > 256 || (t.attnWg & (t.attnWg - 1)) !== 0) {
     throw new FlowgpuError(`flowtron: bad kernel tuning ${JSON.stringify(t)} (units·ksplit ≤ 256, attnWg a power of two ≤ 256)`);
   }
-}
-
-const flatGrid = (e: Engine, n: number): [number, number] => grid(e, Math.ceil(n / WG));
-
-/** `out[t, colOff + d] = table[ids[t], d]` for each of the n ids; out rows have `stride` columns. */
-export function embedRows(e: Engine, ids: Tensor, table: Tensor, out: Tensor, stride: number, colOff = 0): Tensor {
-  const [n, dim] = [ids.size, table.dim(1)];
-  if (ids.dtype !== 'i32') throw new FlowgpuError(`embed: ids must be i32, got ${ids.dtype}`);
-  if (colOff + dim > stride || out.size < n * stride) {
-    throw new FlowgpuError(`embed: ${n} rows of ${dim} at column ${colOff} do not fit ${describeShape(out.shape)} with stride ${stride}`);
-  }
-  e.dispatch({
-    kernel: { family, source, entry: 'embed', constants: { WG } },
-    params: [n, dim, stride, colOff],
-    bindings: [ids, table, out],
-    workgroups: flatGrid(e, n * dim),
-  });
-  return out;
 }
 
 /** An LSTM layer's weights in the fused cell's layout. */
@@ -273,29 +254,4 @@ export function affineInverse(e: Engine, wT: Tensor, bias: Tensor, d: Tensor, z:
     bindings: [wT, bias, d, z, out],
     workgroups: [Math.ceil(m / tuning.units)],
   });
-}
-
-/** Forward coupling: dec `[T, 2M]` (log_s | b), x `[T, M]` → `exp(log_s)·x + b`. */
-export function affineForward(e: Engine, dec: Tensor, x: Tensor): Tensor {
-  const [t, m] = [x.dim(0), x.dim(1)];
-  if (dec.size !== 2 * t * m) throw new FlowgpuError(`affine: dec ${describeShape(dec.shape)} does not match x ${describeShape(x.shape)}`);
-  const z = e.empty([t, m], 'f32', 'affine_fwd');
-  e.dispatch({ kernel: { family, source, entry: 'affine_fwd', constants: { WG } }, params: [t, m], bindings: [dec, x, z], workgroups: flatGrid(e, t * m) });
-  return z;
-}
-
-/** Reverses the rows of `[R, C]`. */
-export function flipRows(e: Engine, x: Tensor): Tensor {
-  const [r, c] = [x.dim(0), x.size / x.dim(0)];
-  const y = e.empty(x.shape, 'f32', 'flip');
-  e.dispatch({ kernel: { family, source, entry: 'flip_rows', constants: { WG } }, params: [r, c], bindings: [x, y], workgroups: flatGrid(e, r * c) });
-  return y;
-}
-
-/** `[R, C]` → `[C, R]`. */
-export function transpose2d(e: Engine, x: Tensor): Tensor {
-  const [r, c] = [x.dim(0), x.dim(1)];
-  const y = e.empty([c, r], 'f32', 'transpose');
-  e.dispatch({ kernel: { family, source, entry: 'transpose', constants: { WG } }, params: [r, c], bindings: [x, y], workgroups: flatGrid(e, r * c) });
-  return y;
 }

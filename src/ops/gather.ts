@@ -13,6 +13,9 @@ export interface EmbeddingOptions {
   /** Return `[D, N]` (channels-first, for conv stacks) instead of `[..., N, D]`. */
   channelsFirst?: boolean;
   out?: Tensor;
+  /** Write into columns [column, column + D) of `out` `[..., N, W]` (W ≥ column + D), leaving the
+   *  other columns as they are (Flowtron's speaker vector beside the text encoding). */
+  column?: number;
 }
 
 /**
@@ -42,11 +45,16 @@ export function embedding(e: Engine, ids: Tensor | Int32Array | readonly number[
   const count = idt.size;
   const shape = o.channelsFirst ? [dim, count] : [...idt.shape, dim];
   const y = o.out ?? e.empty(shape, 'f32', label);
-  if (y.size !== count * dim) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not ${describeShape(shape)}`);
+  const col = o.column ?? 0;
+  const width = o.column === undefined ? dim : y.dim(-1);
+  if (o.column !== undefined && (o.channelsFirst || !o.out || col < 0 || col + dim > width || y.size !== count * width)) {
+    throw new FlowgpuError(`${label}: ${count} rows of ${dim} at column ${col} do not fit ${o.out ? describeShape(o.out.shape) : 'a new output'} (column needs a row-major out [${count}, ≥ ${col + dim}])`);
+  }
+  if (y.size !== count * width) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not ${describeShape(shape)}`);
   e.dispatch({
     label,
     kernel: { family, source, entry: 'embedding', constants: { WG, TRANSPOSE: o.channelsFirst ? 1 : 0 } },
-    params: [count, dim, vocab, f32(o.scale ?? 1)],
+    params: [count, dim, vocab, f32(o.scale ?? 1), width, col],
     bindings: [idt, table, y],
     workgroups: grid(e, Math.ceil((count * dim) / WG)),
   });

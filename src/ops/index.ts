@@ -14,6 +14,7 @@ export * from './relattn.js';
 export * from './mas.js';
 export * from './flowstep.js';
 export * from './coupling.js';
+export * from './wavenet.js';
 export * from './stft.js';
 export * from './rnn.js';
 export * from './random.js';

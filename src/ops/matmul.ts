@@ -1,7 +1,11 @@
 import source from '../../shaders/matmul.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import type { KernelRef } from '../gpu/pipelines.js';
 import type { Tensor } from '../gpu/tensor.js';
+import { type Tile, TILE_CANDIDATES, type TileTiming, tunedTile, tuneTiles } from './tiles.js';
+
+export type { Tile } from './tiles.js';
 
 const family = 'matmul';
 
@@ -21,14 +25,15 @@ export interface MatmulOptions {
   /** Workgroup shape and per-invocation tile; the default is chosen per adapter (`pickTile`). */
   workgroup?: [number, number];
   tile?: [number, number];
+  /** 'registers': the register-tiled kernel (CPU drivers); 'workgroup': 64×64 blocks staged in
+   *  workgroup memory (hardware adapters). Default: by adapter class and size (`useWorkgroupTiles`). */
+  variant?: 'registers' | 'workgroup';
 }
 
-/** A register-tiled kernel's shape: workgroup WG_X × WG_Y, each invocation TM rows × TN cols. */
-export interface Tile {
-  wx: number;
-  wy: number;
-  tm: number;
-  tn: number;
+/** Hardware adapters take the workgroup-memory kernel for products large enough to fill 64×64
+ *  blocks; software adapters (SIMD over invocations, costly barriers) keep the register tiles. */
+export function useWorkgroupTiles(e: Engine, m: number, n: number, k: number): boolean {
+  return !isSoftwareAdapter(e) && m >= 32 && n >= 32 && m * n * k >= 2 ** 18;
 }
 
 /** Software adapters (lavapipe/llvmpipe, SwiftShader, WARP): SIMD over invocations, gathers are costly. */
@@ -39,19 +44,43 @@ export function isSoftwareAdapter(e: Engine): boolean {
 /**
  * The tile for an M×N output with K terms. CPU adapters: one row of 16 invocations per
  * workgroup, so the TM loads of the row operand per k are uniform and the TN loads of the
- * column operand are one gather each. 16×8 is the fastest tile measured on lavapipe (larger
- * ones spill registers), but it costs ~4 s of CPU to compile (8×8: ~1.2 s, 4×4: ~0.3 s), so
- * the tile grows with the work (MACs) that pays for it. Powers of two keep the variants few.
- * GPUs: 8×8 invocations of 4×4.
+ * column operand are one gather each. 16×8 is the fastest tile measured on lavapipe under Dawn
+ * (larger ones spill registers), but it costs ~4 s of CPU to compile (8×8: ~1.2 s, 4×4:
+ * ~0.3 s), so the tile grows with the work (MACs) that pays for it. Powers of two keep the
+ * variants few. GPUs: 8×8 invocations of 4×4. Large work uses the measured tile of this
+ * adapter and runtime once `tuneMatmulTiles` has run (src/ops/tiles.ts). Columns are never
+ * padded past the next power of two of N / WG_X (short inputs get narrow tiles).
  */
 export function pickTile(e: Engine, m: number, n: number, k = 1): Tile {
-  if (!isSoftwareAdapter(e)) return { wx: 8, wy: 8, tm: 4, tn: 4 };
-  const wx = 16;
   const work = m * n * k;
-  const level = work >= 2 ** 24 && m >= 16 && n >= 128 ? 2 : work >= 2 ** 18 && m >= 8 ? 1 : 0;
+  const large = work >= 2 ** 24 && m >= 16 && n >= 128;
+  const narrow = (t: Tile): Tile => ({ ...t, tn: Math.min(t.tn, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(n / t.wx))))) });
+  const measured = tunedTile(e);
+  if (large && measured) return narrow(measured);
+  if (!isSoftwareAdapter(e)) return narrow({ wx: 8, wy: 8, tm: 4, tn: 4 });
+  const level = large ? 2 : work >= 2 ** 18 && m >= 8 ? 1 : 0;
   const tm = m === 1 ? 1 : [4, 8, 16][level]!;
-  const tn = Math.min(level ? 8 : 4, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(n / wx)))));
-  return { wx, wy: 1, tm, tn };
+  return narrow({ wx: 16, wy: 1, tm, tn: level ? 8 : 4 });
+}
+
+/**
+ * Measures matmul `size`³ with each candidate tile on this adapter and runtime (once per
+ * process; about a second of compiling on a CPU driver) and makes the fastest the large-work
+ * tile of `pickTile`. Returns the timings.
+ */
+export async function tuneMatmulTiles(e: Engine, size = 256, candidates: readonly Tile[] = TILE_CANDIDATES): Promise<{ tile: Tile; timings: TileTiming[] }> {
+  const a = e.upload(new Float32Array(size * size).fill(0.5), [size, size], 'tune.a');
+  const b = e.upload(new Float32Array(size * size).fill(0.25), [size, size], 'tune.b');
+  try {
+    return await tuneTiles(e, async (t) => {
+      const y = matmul(e, a, b, { workgroup: [t.wx, t.wy], tile: [t.tm, t.tn] });
+      await e.sync();
+      y.release();
+    }, candidates);
+  } finally {
+    a.release();
+    b.release();
+  }
 }
 
 /** Split-K for A·Bᵀ with a few rows (a mat-vec: 2.5× faster on lavapipe at K = 1024). For
@@ -105,16 +134,34 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
     });
     return y;
   }
+  const variant = o.variant ?? (!o.tile && !o.workgroup && useWorkgroupTiles(e, m, n, k) ? 'workgroup' : 'registers');
+  if (variant === 'workgroup') {
+    e.dispatch({
+      kernel: { family, source, entry: 'tiled', constants },
+      params, bindings: [a, b, o.bias ?? a, y],
+      workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), batch],
+    });
+    return y;
+  }
   const auto = pickTile(e, m, n, k);
   const [wx, wy] = o.workgroup ?? [auto.wx, auto.wy];
   const [tm, tn] = o.tile ?? [auto.tm, auto.tn];
-  if (tm < 1 || tm > 16 || tn < 1 || tn > 8) throw new FlowgpuError(`${label}: tile ${tm}×${tn} is outside 1..16 × 1..8`);
   e.dispatch({
-    kernel: { family, source, entry: 'main', constants: { WG_X: wx, WG_Y: wy, TM: tm, TN: tn, ...constants } },
+    kernel: matmulKernel({ wx, wy, tm, tn }, o),
     params, bindings: [a, b, o.bias, y],
     workgroups: [Math.ceil(m / (wy * tm)), Math.ceil(n / (wx * tn)), batch],
   });
   return y;
+}
+
+/** The register-tiled pipeline `matmul` runs with tile `t` and options `o` (to compile it ahead). */
+export function matmulKernel(t: Tile, o: Pick<MatmulOptions, 'transA' | 'transB' | 'bias' | 'biasOnRows' | 'activation'> = {}): KernelRef {
+  if (t.tm < 1 || t.tm > 16 || t.tn < 1 || t.tn > 8) throw new FlowgpuError(`matmul: tile ${t.tm}×${t.tn} is outside 1..16 × 1..8`);
+  const biasMode = o.bias ? (o.biasOnRows ? 2 : 1) : 0;
+  return {
+    family, source, entry: 'main',
+    constants: { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, BIAS: biasMode, ACT: ACT[o.activation ?? 'none'] },
+  };
 }
 
 /** torch `Linear`: `x · Wᵀ + b` with W stored [out, in]; x is [..., in]. */

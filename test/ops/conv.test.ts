@@ -85,6 +85,27 @@ describe('conv1d', () => {
     });
   }
 
+  it('fused leaky ReLU on the input and residual add (HiFi-GAN resblock), odd shapes', async () => {
+    const e = await getEngine();
+    const [cin, cout, t, k, d] = [7, 7, 53, 5, 3];
+    const x = randArray(cin * t, 71);
+    const w = randArray(cout * cin * k, 72);
+    const bias = randArray(cout, 73);
+    const res = randArray(cout * t, 74);
+    const leaky = Float32Array.from(x, (v) => (v < 0 ? 0.1 * v : v));
+    const ref = conv1dRef(leaky, w, 1, cin, t, cout, k, { padL: d * 2, padR: d * 2, dilation: d, bias });
+    const tx = e.upload(x, [cin, t]);
+    const tr = e.upload(res, [cout, t]);
+    for (const tile of [undefined, { wx: 16, wy: 1, tm: 4, tn: 4 }, { wx: 8, wy: 8, tm: 4, tn: 4 }]) {
+      const y = conv1d(e, tx, e.upload(w, [cout, cin, k]), e.upload(bias, [cout]), { padding: d * 2, dilation: d, inputLeakySlope: 0.1, residual: tr, tile });
+      assertClose(await e.readF32(y), ref.y.map((v, i) => v + res[i]!), TOL);
+    }
+    await assertRejects(
+      () => conv1d(e, tx, e.upload(w, [cout, cin, k]), undefined, { padding: 2, residual: e.upload(new Float32Array(3), [3]) }),
+      /conv1d: residual \[3\] is not shaped like the output \[7, 53\]/,
+    );
+  });
+
   it('an output longer than one dispatch can cover is split over several', async () => {
     const e = await getEngine();
     // One output position per workgroup, so more positions than workgroups per dimension.
@@ -133,6 +154,19 @@ describe('convTranspose1d', () => {
       for (const t of [tx, tw, tb, y]) t?.release();
     });
   }
+
+  it('fused leaky ReLU on the input (HiFi-GAN upsample), odd shapes', async () => {
+    const e = await getEngine();
+    const [cin, coutG, t, k, stride, padding] = [5, 7, 11, 16, 8, 4];
+    const x = randArray(cin * t, 81);
+    const w = randArray(cin * coutG * k, 82);
+    const leaky = Float32Array.from(x, (v) => (v < 0 ? 0.1 * v : v));
+    const ref = convTranspose1dRef(leaky, w, 1, cin, t, coutG, k, { stride, padding });
+    for (const tile of [undefined, { wx: 16, wy: 1, tm: 4, tn: 4 }, { wx: 8, wy: 8, tm: 4, tn: 4 }]) {
+      const y = convTranspose1d(e, e.upload(x, [cin, t]), e.upload(w, [cin, coutG, k]), undefined, { stride, padding, inputLeakySlope: 0.1, tile });
+      assertClose(await e.readF32(y), ref.y, TOL);
+    }
+  });
 
   it('names the op and shapes on a channel mismatch', async () => {
     const e = await getEngine();

@@ -1,6 +1,7 @@
-import { affineCoupling, interleave, resSkipAccumulate, upsampleSqueeze } from '../../src/ops/coupling.js';
+import { affineCoupling, interleave, upsampleSqueeze } from '../../src/ops/coupling.js';
 import { assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { couplingRef as glowTtsCouplingRef } from '../reference/flowstep.js';
 
 const TOL = 1e-5;
 
@@ -49,6 +50,33 @@ describe('affineCoupling', () => {
     assertClose(await e.readF32(y), couplingRef(x, st, t, 1, 3, 4, 0, true, mask), TOL, 'masked');
   });
 
+  for (const reverse of [false, true]) {
+    for (const sigmoidScale of [false, true]) {
+      it(`Glow-TTS [m | logs] (${reverse ? 'reverse' : 'forward'}${sigmoidScale ? ', sigmoid scale' : ''}), [10, 13]`, async () => {
+        const e = await getEngine();
+        const [c, t] = [10, 13];
+        const x = randArray(c * t, 4);
+        const st = randArray(c * t, 5);
+        const y = affineCoupling(e, e.upload(x, [c, t]), e.upload(st, [c, t]), { reverse, sigmoidScale });
+        assertClose(await e.readF32(y), glowTtsCouplingRef(x, st, c, t, reverse, sigmoidScale), TOL);
+      });
+    }
+  }
+
+  it('Flowtron: time-major x [T, M] with [log_s | b] rows [T, 2M], forward and back', async () => {
+    const e = await getEngine();
+    const [T, M] = [7, 3];
+    const dec = randArray(T * 2 * M, 40);
+    const x = randArray(T * M, 41);
+    const opts = { order: 'scale-first', x1Start: 0, n1: M, timeMajor: true } as const;
+    const z = affineCoupling(e, e.upload(x, [T, M]), e.upload(dec, [T, 2 * M]), { ...opts, reverse: false });
+    const want = new Float32Array(T * M);
+    for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) want[t * M + m] = Math.exp(dec[t * 2 * M + m]!) * x[t * M + m]! + dec[t * 2 * M + M + m]!;
+    assertClose(await e.readF32(z), want, TOL, 'forward');
+    const back = affineCoupling(e, z, e.upload(dec, [T, 2 * M]), { ...opts, reverse: true });
+    assertClose(await e.readF32(back), x, TOL, 'round trip');
+  });
+
   it('names the rows that do not exist', async () => {
     const e = await getEngine();
     await assertRejects(() => affineCoupling(e, e.upload(new Float32Array(8), [4, 2]), e.upload(new Float32Array(4), [2, 2])), /stats \[2, 2\] has no rows/);
@@ -77,21 +105,13 @@ describe('WaveGlow plumbing', () => {
     }
     const got = upsampleSqueeze(e, e.upload(mel, [m, frames]), e.upload(w, [m, m, k]), e.upload(b, [m]), { stride, group, t0, len: n });
     assertClose(await e.readF32(got), want, TOL);
+    // Into the rows after 5 others of a larger tensor (WaveGlow's [h | cond] buffer).
+    const into = e.upload(new Float32Array((5 + m * group) * n).fill(7), [5 + m * group, n]);
+    upsampleSqueeze(e, e.upload(mel, [m, frames]), e.upload(w, [m, m, k]), e.upload(b, [m]), { stride, group, t0, len: n, out: into, dst: 5 * n });
+    const all = await e.readF32(into);
+    assertClose(all.subarray(0, 5 * n), new Float32Array(5 * n).fill(7), 0, 'rows before dst');
+    assertClose(all.subarray(5 * n), want, TOL, 'rows from dst');
     await assertRejects(() => upsampleSqueeze(e, e.upload(mel, [m, frames]), e.upload(w, [m, m, k]), e.upload(b, [m]), { stride, group, t0: tg - 2, len: 3 }), /outside the 10 group steps/);
-  });
-
-  it('resSkipAccumulate: residual + skip (skip rows ≠ residual rows), first and last layer', async () => {
-    const e = await getEngine();
-    const [c, sr, t] = [3, 2, 70];
-    const h0 = randArray(c * t, 1);
-    const rs1 = randArray((c + sr) * t, 2);
-    const rs2 = randArray(sr * t, 3);
-    const h = e.upload(h0, [c, t]);
-    const skip = e.empty([sr, t]);
-    resSkipAccumulate(e, e.upload(rs1, [c + sr, t]), h, skip, true, true);
-    resSkipAccumulate(e, e.upload(rs2, [sr, t]), h, skip, false, false);
-    assertClose(await e.readF32(h), h0.map((v, i) => v + rs1[i]!), TOL, 'h');
-    assertClose(await e.readF32(skip), rs2.map((v, i) => v + rs1[c * t + i]!), TOL, 'skip');
   });
 
   it('interleave writes a column window as samples', async () => {

@@ -1,8 +1,8 @@
 // Flowtron's fused step kernels against plain-TS references, on odd shapes, with and without
 // the split-K reduction used on GPUs.
 import {
-  additiveAttention, affineForward, affineInverse, attnCellFused, attnCellParts, embedRows, packAttnCell, packMatvec, flipRows, lstmCellFused, matvec, packLstm,
-  type StepTuning, transpose2d, transposeHost,
+  additiveAttention, affineInverse, attnCellFused, attnCellParts, packAttnCell, packMatvec, lstmCellFused, matvec, packLstm,
+  type StepTuning, transposeHost,
 } from '../../src/ops/flowtron.js';
 import { assertClose, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
@@ -165,32 +165,4 @@ describe('flowtron kernels', () => {
     });
   }
 
-  it('embedding rows into columns of a wider tensor', async () => {
-    const e = await getEngine();
-    const [T, C, V] = [9, 6, 10];
-    const table = randArray(V * C, 30);
-    const ids = new Int32Array([3, 0, 9, 1, 1, 4, 7, 2, 5]);
-    const emb = e.upload(new Float32Array(T * (C + 3)), [T, C + 3]);
-    embedRows(e, e.upload(ids, [T]), e.upload(table, [V, C]), emb, C + 3, 2);
-    const got = await e.readF32(emb);
-    for (let t = 0; t < T; t++) {
-      assertClose(got.subarray(t * (C + 3) + 2, t * (C + 3) + 2 + C), table.subarray(ids[t]! * C, (ids[t]! + 1) * C), 0, `row ${t}`);
-      assertClose(got.subarray(t * (C + 3), t * (C + 3) + 2), new Float32Array(2), 0, `untouched ${t}`);
-    }
-  });
-
-  it('forward affine, row flip and transpose', async () => {
-    const e = await getEngine();
-    const [T, M] = [7, 3];
-    const dec = randArray(T * 2 * M, 40);
-    const x = randArray(T * M, 41);
-    const z = affineForward(e, e.upload(dec, [T, 2 * M]), e.upload(x, [T, M]));
-    const want = new Float32Array(T * M);
-    for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) want[t * M + m] = Math.exp(dec[t * 2 * M + m]!) * x[t * M + m]! + dec[t * 2 * M + M + m]!;
-    assertClose(await e.readF32(z), want, TOL, 'affine forward');
-    const f = await e.readF32(flipRows(e, e.upload(x, [T, M])));
-    for (let t = 0; t < T; t++) assertClose(f.subarray(t * M, (t + 1) * M), x.subarray((T - 1 - t) * M, (T - t) * M), 0, `flip ${t}`);
-    const tr = await e.readF32(transpose2d(e, e.upload(x, [T, M])));
-    assertClose(tr, transposeHost(x, T, M), 0, 'transpose');
-  });
 });

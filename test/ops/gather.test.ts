@@ -61,4 +61,24 @@ describe('gather', () => {
     await assertRejects(() => embedding(e, [1], e.upload(new Float32Array(4), [4])), /embedding: table must be \[V, D\], got \[4\]/);
     await assertRejects(() => embedding(e, e.upload(new Float32Array(2), [2]), table), /embedding: ids Tensor<f32>\[2\] must be i32 or u32/);
   });
+  it('embedding into columns [2, 8) of [9, 9] rows (Flowtron speaker vectors)', async () => {
+    const e = await getEngine();
+    const [T, C, V] = [9, 6, 10];
+    const table = randArray(V * C, 30);
+    const ids = new Int32Array([3, 0, 9, 1, 1, 4, 7, 2, 5]);
+    const emb = e.upload(new Float32Array(T * (C + 3)), [T, C + 3]);
+    embedding(e, e.upload(ids, [T]), e.upload(table, [V, C]), { out: emb, column: 2 });
+    const got = await e.readF32(emb);
+    for (let t = 0; t < T; t++) {
+      assertClose(got.subarray(t * (C + 3) + 2, t * (C + 3) + 2 + C), table.subarray(ids[t]! * C, (ids[t]! + 1) * C), 0, `row ${t}`);
+      assertClose(got.subarray(t * (C + 3), t * (C + 3) + 2), new Float32Array(2), 0, `untouched ${t}`);
+      assertClose(got.subarray(t * (C + 3) + 2 + C, (t + 1) * (C + 3)), new Float32Array(1), 0, `untouched after ${t}`);
+    }
+  });
+
+  it('rejects columns that do not fit', async () => {
+    const e = await getEngine();
+    const out = e.upload(new Float32Array(4 * 5), [4, 5]);
+    await assertRejects(() => embedding(e, [0, 1, 2, 0], e.upload(new Float32Array(12), [3, 4]), { out, column: 2 }), /embedding: 4 rows of 4 at column 2 do not fit \[4, 5\]/);
+  });
 });

@@ -24,6 +24,37 @@ describe('matmul', () => {
     }
   }
 
+  // The workgroup-memory variant (hardware adapters), forced so every adapter runs it: odd
+  // shapes across several 64×64 blocks and 16-deep K slices, every layout.
+  for (const [m, n, k] of [[1, 1, 1], [70, 65, 17], [129, 67, 33], [5, 130, 200]] as const) {
+    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      it(`workgroup-memory tiles: ${m}x${k} · ${k}x${n} transA=${transA} transB=${transB}`, async () => {
+        const e = await getEngine();
+        const a = randArray(m * k, m + 5 * k);
+        const b = randArray(k * n, n + 11 * k);
+        const bias = randArray(n, 9);
+        const y = matmul(e, e.upload(a, transA ? [k, m] : [m, k]), e.upload(b, transB ? [n, k] : [k, n]), {
+          transA, transB, bias: e.upload(bias, [n]), activation: 'relu', variant: 'workgroup',
+        });
+        assertClose(await e.readF32(y), matmulRef(a, b, m, n, k, { transA, transB, bias, act: (v) => Math.max(v, 0) }), TOL);
+      });
+    }
+  }
+
+  it('workgroup-memory tiles: batched, broadcast weight, per-row bias', async () => {
+    const e = await getEngine();
+    const [batch, m, n, k] = [3, 67, 70, 21];
+    const a = randArray(m * k, 11);
+    const b = randArray(batch * k * n, 12);
+    const bias = randArray(m, 13);
+    const y = matmul(e, e.upload(a, [m, k]), e.upload(b, [batch, k, n]), { bias: e.upload(bias, [m]), biasOnRows: true, variant: 'workgroup' });
+    const got = await e.readF32(y);
+    for (let i = 0; i < batch; i++) {
+      const want = matmulRef(a, b.subarray(i * k * n, (i + 1) * k * n), m, n, k, { bias, biasOnRows: true });
+      assertClose(got.subarray(i * m * n, (i + 1) * m * n), want, TOL, `batch ${i}`);
+    }
+  });
+
   it('batched, with a broadcast weight, per-row bias and tanh', async () => {
     const e = await getEngine();
     const [batch, m, n, k] = [3, 9, 11, 6];

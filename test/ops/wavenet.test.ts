@@ -1,0 +1,87 @@
+import { gatedConv, packGatedWeight, resSkipConv, waveNetTiles } from '../../src/ops/wavenet.js';
+import type { Tile } from '../../src/ops/matmul.js';
+import { assertClose, assertRejects, randArray } from '../helpers/check.js';
+import { getEngine } from '../helpers/engine.js';
+import { waveNetLayerRef } from '../reference/wavenet.js';
+
+const TOL = 2e-5;
+
+interface LayerCase {
+  name: string;
+  hidden: number;
+  cond: number;
+  t: number;
+  k: number;
+  d: number;
+  last: boolean;
+  skipRows: number;
+}
+
+const cases: LayerCase[] = [
+  { name: 'WaveGlow layer (conditioning rows, dilation 4)', hidden: 11, cond: 13, t: 67, k: 3, d: 4, last: false, skipRows: 6 },
+  { name: 'WaveGlow last layer (skip rows only)', hidden: 9, cond: 5, t: 41, k: 3, d: 8, last: true, skipRows: 4 },
+  { name: 'Glow-TTS layer (no conditioning, kernel 5)', hidden: 7, cond: 0, t: 29, k: 5, d: 1, last: false, skipRows: 7 },
+  { name: 'one frame', hidden: 6, cond: 3, t: 1, k: 3, d: 2, last: false, skipRows: 2 },
+];
+
+// The tiles the ops choose on this adapter, and forced CPU- and GPU-style tiles (so both are
+// exercised whichever adapter runs the tests).
+const tiles: [string, Tile | null][] = [
+  ['chosen tiles', null],
+  ['16x1 of 16x8 (res/skip 8x8)', { wx: 16, wy: 1, tm: 16, tn: 8 }],
+  ['8x8 of 4x4', { wx: 8, wy: 8, tm: 4, tn: 4 }],
+  ['16x1 of 2x1', { wx: 16, wy: 1, tm: 2, tn: 1 }],
+];
+
+describe('wavenet layer (gatedConv + resSkipConv)', () => {
+  for (const c of cases) {
+    for (const [tname, forced] of tiles) {
+      it(`${c.name}, [${c.hidden}, ${c.t}], ${tname}`, async () => {
+        const e = await getEngine();
+        const H = c.hidden;
+        const R = c.last ? 0 : H;
+        const seed = H * 31 + c.t;
+        const h = randArray(H * c.t, seed);
+        const cond = c.cond ? randArray(c.cond * c.t, seed + 1) : null;
+        const inW = randArray(2 * H * H * c.k, seed + 2).map((v) => v * 0.5);
+        const condW = c.cond ? randArray(2 * H * c.cond, seed + 3) : null;
+        const bias = randArray(2 * H, seed + 4);
+        const rsW = randArray((R + c.skipRows) * H, seed + 5);
+        const rsB = randArray(R + c.skipRows, seed + 6);
+        const skip0 = randArray(c.skipRows * c.t, seed + 7);
+        const auto = waveNetTiles(e, H, c.cond, c.k, R, c.skipRows, c.t);
+        const gate = forced ? { ...forced, tm: Math.min(forced.tm, 16) } : auto.gate;
+        const rsTile = forced ? { ...forced, tm: forced.tm === 16 ? 8 : forced.tm } : auto.resSkip;
+        for (const first of [true, false]) {
+          const ref = waveNetLayerRef(h, cond, inW, condW, bias, rsW, rsB, skip0, { hidden: H, t: c.t, k: c.k, d: c.d, resRows: R, first });
+          const x = new Float32Array((H + c.cond) * c.t);
+          x.set(h);
+          if (cond) x.set(cond, H * c.t);
+          const tx = e.upload(x, [H + c.cond, c.t]);
+          const acts = gatedConv(e, tx, e.upload(packGatedWeight(inW, condW, H, c.k), [2 * H, H * c.k + c.cond]), e.upload(bias, [2 * H]), {
+            hidden: H, kernelSize: c.k, dilation: c.d, tile: gate,
+          });
+          assertClose(await e.readF32(acts), ref.acts, TOL, 'acts');
+          // The first layer assigns the skip sum: NaN there must not leak into it.
+          const tSkip = e.upload(first ? new Float32Array(skip0.length).fill(Number.NaN) : skip0, [c.skipRows, c.t]);
+          const hView = R ? tx.view(0, [H, c.t]) : null;
+          resSkipConv(e, acts, e.upload(rsW, [R + c.skipRows, H]), e.upload(rsB, [R + c.skipRows]), hView, tSkip, first, rsTile);
+          assertClose(await e.readF32(tSkip), ref.skip, TOL, 'skip');
+          if (hView) assertClose(await e.readF32(hView), ref.h, TOL, 'h');
+        }
+      });
+    }
+  }
+
+  it('names the shapes that do not fit', async () => {
+    const e = await getEngine();
+    const tile = { wx: 16, wy: 1, tm: 4, tn: 4 };
+    const x = e.upload(new Float32Array(5 * 10), [5, 10]);
+    await assertRejects(
+      () => gatedConv(e, x, e.upload(new Float32Array(8 * 12), [8, 12]), e.upload(new Float32Array(8), [8]), { hidden: 4, kernelSize: 3, dilation: 1, tile }),
+      /gatedConv: x \[5, 10\], weight \[8, 12\], bias \[8\] do not fit 4 channels, kernel 3/,
+    );
+    const w = e.upload(new Float32Array(8 * 13), [8, 13]);
+    await assertRejects(() => gatedConv(e, x, w, e.upload(new Float32Array(8), [8]), { hidden: 4, kernelSize: 3, dilation: 1, tile: { ...tile, tm: 3 } }), /gatedConv: tile rows 3 must be even/);
+  });
+});
