@@ -263,7 +263,7 @@ export class WaveGlow {
       const sr = o.sampleRate ?? (Number(source.metadata['sampling_rate']) || 22050);
       const model = new WaveGlow(engine, config, upW, upB, flows, w, sr);
       await engine.pipelines.prepare([
-        couplingKernel(true, false), upsampleKernel, resSkipKernel, interleaveKernel, ...stftKernels(),
+        couplingKernel(true, false), upsampleKernel, resSkipKernel, interleaveKernel, ...stftKernels(engine.limits),
       ]);
       // Compile the remaining (shared) pipelines now rather than on the first call: the tiles
       // are fixed, so one frame runs every pipeline any length will use.
