@@ -145,7 +145,7 @@ export async function loadModel(engine: Engine, source: WeightSource | Checkpoin
   }
 }
 
-/** Griffin-Lim as a vocoder (no weights; Tacotron 2's mel by default, 32 iterations). */
+/** Griffin-Lim as a vocoder (no weights; Tacotron 2's mel by default, 16 iterations). */
 export function griffinLimVocoder(engine: Engine, config: Partial<GriffinLimConfig> = {}): LoadedGriffinLim {
   const model = loadGriffinLim(engine, config);
   return { kind: 'griffinlim', model, detection: null, nMel: model.nMel, sampleRate: model.sampleRate, release: () => model.release() };
@@ -156,7 +156,7 @@ export interface DemoVoiceOptions {
   url?: string | URL;
   /** Download progress (browsers). */
   onProgress?: Progress;
-  /** Griffin-Lim iterations (default 32). */
+  /** Griffin-Lim iterations (default 16). */
   iterations?: number;
 }
 

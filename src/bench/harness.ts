@@ -21,6 +21,8 @@ export interface Row {
   gbps?: number;
   /** Best of GFLOP/s ÷ peak GFLOP/s and GB/s ÷ peak GB/s, in percent (filled in by the runner). */
   pctPeak?: number;
+  /** A PyTorch row: flowgpu's speed ÷ PyTorch's on the same weights and input. */
+  ratio?: number;
   note?: string;
 }
 
@@ -104,6 +106,25 @@ export async function time(
     row.note = `failed: ${(err as Error)?.message ?? String(err)}`.slice(0, 200);
   }
   return row;
+}
+
+/**
+ * For whole-model rows: one warm-up call of the async `fn`, then `reps` timed calls; the median
+ * wall and CPU milliseconds per call and the last call's result.
+ */
+export async function timeCalls<T>(reps: number, fn: () => Promise<T>): Promise<{ ms: number; cpuMs?: number; result: T }> {
+  let result = await fn();
+  const times: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const c0 = cpuMicros();
+    const t0 = now();
+    result = await fn();
+    times.push(now() - t0);
+    const c1 = cpuMicros();
+    if (c0 !== undefined && c1 !== undefined) cpu.push((c1 - c0) / 1000);
+  }
+  return { ms: median(times), cpuMs: cpu.length ? median(cpu) : undefined, result };
 }
 
 /** The note of a row that `--only` left out (the runner drops these). */

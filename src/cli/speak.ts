@@ -13,7 +13,7 @@ import { optNumber, optString, parseArgs } from './tts-adapter.js';
 import { readModelFile, ttsFromArgs } from './tts.js';
 
 const USAGE =
-  'usage: flowgpu speak "<text>" -o out.wav [--voice <tts model>] [--iterations 32]   (the demo voice + Griffin-Lim)\n' +
+  'usage: flowgpu speak "<text>" -o out.wav [--voice <tts model>] [--iterations 16]   (the demo voice + Griffin-Lim)\n' +
   '       flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [--noise-scale S] [--length-scale L] [--seed N] [--ids \'[...]\']\n' +
   '                     [--sigma 0.666] [--denoise 0] [--vocoder-seed N] [--normalize]\n' +
   '  <tts model>: Glow-TTS, Flowtron or XSpkEmoTrans; <vocoder>: WaveGlow or HiFi-GAN with the same number of mel channels.\n' +

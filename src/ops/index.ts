@@ -17,3 +17,5 @@ export * from './coupling.js';
 export * from './stft.js';
 export * from './rnn.js';
 export * from './random.js';
+export * from './fft.js';
+export * from './griffinlim.js';
