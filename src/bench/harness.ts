@@ -33,6 +33,8 @@ export interface BenchOptions {
   only?: string;
   /** The running benchmark's name (set by the runner). */
   group: string;
+  /** Called with each row `time` finishes (the runner's progress line). */
+  onRow?: (r: Row) => void;
 }
 
 /** Whether `--only` selects this kernel (benchmarks may skip expensive setup when not). */
@@ -105,6 +107,7 @@ export async function time(
   } catch (err) {
     row.note = `failed: ${(err as Error)?.message ?? String(err)}`.slice(0, 200);
   }
+  o.bench.onRow?.(row);
   return row;
 }
 
