@@ -1,5 +1,5 @@
 // WaveGlow end to end: the published 256-channel config (random weights) on 2 s of mel (172
-// frames; --quick: 16 frames, for software adapters), in samples per second and real-time factor.
+// frames; without --full: 8 frames, for software adapters), in samples per second and real-time factor.
 // When a python3 with torch is around (Node only), tools/bench/waveglow_torch.py runs the same
 // weights and mel on the CPU, and the row's note gives the speed ratio and the output difference.
 import type { Engine } from '../gpu/engine.js';
@@ -89,7 +89,7 @@ export function waveglowFlops(c: WaveGlowConfig, frames: number): number {
 }
 
 async function run(e: Engine, o: BenchOptions): Promise<Row[]> {
-  const frames = o.quick ? 16 : 172;
+  const frames = o.quick ? 8 : 172;
   const kernel = 'waveglow infer (256 ch, random weights)';
   const shape = `80×${frames} mel → ${frames * 256} samples`;
   if (!wants(o, kernel, shape)) return [];
