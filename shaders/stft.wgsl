@@ -1,17 +1,21 @@
 // Short-time Fourier transform as Tacotron 2's stft.STFT computes it: reflect padding of n_fft/2,
-// a windowed one-sided DFT per hop (direct sums over a cos/sin table indexed by k·n mod n_fft,
-// exact for any k), and the inverse by overlap-add of windowed inverse DFTs divided by the
-// window sum-square envelope. One thread per output element.
+// a periodic-Hann-windowed one-sided spectrum per hop, and the inverse by overlap-add of windowed
+// inverse transforms divided by the window sum-square envelope. The transforms are real FFTs in
+// workgroup memory (lib/fft.wgsl), one workgroup per frame; N = n_fft is an override constant.
 
 #include "lib/index.wgsl"
 
 override WG: u32 = 256;
+override N: u32 = 1024;
 override MAG: bool = false; // stft: write the magnitude [bins, frames] instead of [re | im]
+
+@group(0) @binding(3) var<storage, read> ftw: array<vec2f>; // e^{-2πij/N}, j ≤ N/2
+
+#include "lib/fft.wgsl"
 
 struct StftParams {
   samples: u32,
   frames: u32, // frames computed, from frame0
-  n_fft: u32,
   hop: u32,
   frame0: u32,
 }
@@ -19,7 +23,6 @@ struct StftParams {
 @group(0) @binding(0) var<uniform> sp: StftParams;
 @group(0) @binding(1) var<storage, read> sx: array<f32>;
 @group(0) @binding(2) var<storage, read> swin: array<f32>;
-@group(0) @binding(3) var<storage, read> stab: array<f32>; // cos(2πm/N) for m < N, then sin(2πm/N)
 @group(0) @binding(4) var<storage, read_write> sy: array<f32>;
 
 // Index into the signal reflect-padded by n_fft/2 on both sides (numpy/torch "reflect").
@@ -30,30 +33,32 @@ fn reflect(i: i32, n: i32) -> u32 {
   return u32(clamp(j, 0, n - 1));
 }
 
+fn frame_of(wid: vec3u, nwg: vec3u) -> u32 {
+  return wid.x + wid.y * nwg.x;
+}
+
 @compute @workgroup_size(WG)
-fn stft(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  let bins = sp.n_fft / 2u + 1u;
-  if (i >= bins * sp.frames) { return; }
-  let k = i / sp.frames;
-  let f = i - k * sp.frames;
-  let start = i32((sp.frame0 + f) * sp.hop) - i32(sp.n_fft / 2u);
+fn stft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let f = frame_of(wid, nwg);
+  if (f >= sp.frames) { return; }
+  let m = N / 2u;
+  let start = i32((sp.frame0 + f) * sp.hop) - i32(m);
   let n = i32(sp.samples);
-  var re = 0.0;
-  var im = 0.0;
-  var m = 0u; // k·t mod n_fft, advanced incrementally
-  for (var t = 0u; t < sp.n_fft; t++) {
-    let v = swin[t] * sx[reflect(start + i32(t), n)];
-    re = fma(v, stab[m], re);
-    im = fma(-v, stab[sp.n_fft + m], im);
-    m += k;
-    if (m >= sp.n_fft) { m -= sp.n_fft; }
+  for (var t = lid; t < m; t += WG) {
+    let a = start + i32(2u * t);
+    fbuf[fft_slot(t)] = vec2f(swin[2u * t] * sx[reflect(a, n)], swin[2u * t + 1u] * sx[reflect(a + 1, n)]);
   }
-  if (MAG) {
-    sy[i] = sqrt(re * re + im * im);
-  } else {
-    sy[i] = re;
-    sy[bins * sp.frames + i] = im;
+  fft_stages(lid, false);
+  let bins = m + 1u;
+  for (var k = lid; k < bins; k += WG) {
+    let x = rfft_bin(k);
+    let i = k * sp.frames + f;
+    if (MAG) {
+      sy[i] = length(x);
+    } else {
+      sy[i] = x.x;
+      sy[bins * sp.frames + i] = x.y;
+    }
   }
 }
 
@@ -92,14 +97,49 @@ fn denoise(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 }
 
 // ---- inverse STFT -----------------------------------------------------------------------------
-// y[o] (o after the n_fft/2 trim) = Σ_frames w[n]·irDFT(frame)[n] / wss[p], p = o + n_fft/2,
-// n = p − hop·f, where irDFT weights bin 0 and n_fft/2 by 1/N and the others by 2/N (the
-// pseudo-inverse of the one-sided DFT basis), and wss is the window sum-square (division only
-// where it exceeds f32's tiny, as librosa does).
+// Two passes. istft_frames: each frame's inverse real FFT (the imaginary parts of bins 0 and N/2
+// ignored, as the pseudo-inverse of the one-sided DFT basis does), times the window, / N →
+// [frames, N]. overlap_add: y[o] (o after the n_fft/2 trim) = Σ_frames frame_f[p − hop·f] / wss[p],
+// p = o + n_fft/2, wss the window sum-square (division only where it exceeds f32's tiny, as
+// librosa does).
 
-struct IstftParams {
-  frames: u32,       // frames in the spectrum, the first being frame0 of the utterance
-  n_fft: u32,
+struct FramesParams {
+  frames: u32,
+}
+
+@group(0) @binding(0) var<uniform> fp: FramesParams;
+@group(0) @binding(1) var<storage, read> fspec: array<f32>; // [2, N/2 + 1, frames]
+@group(0) @binding(2) var<storage, read> fwin: array<f32>;
+@group(0) @binding(4) var<storage, read_write> fout: array<f32>; // [frames, N]
+
+@compute @workgroup_size(WG)
+fn istft_frames(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let f = frame_of(wid, nwg);
+  if (f >= fp.frames) { return; }
+  let m = N / 2u;
+  let nb = (m + 1u) * fp.frames;
+  for (var k = lid; k < m; k += WG) {
+    let a = k * fp.frames + f;
+    let b = (m - k) * fp.frames + f;
+    var x = vec2f(fspec[a], fspec[nb + a]);
+    var xm = vec2f(fspec[b], fspec[nb + b]);
+    if (k == 0u) {
+      x.y = 0.0;
+      xm.y = 0.0;
+    }
+    fbuf[fft_slot(k)] = irfft_pack(k, x, xm);
+  }
+  fft_stages(lid, true);
+  let scale = 1.0 / f32(N);
+  for (var t = lid; t < m; t += WG) {
+    let z = fbuf[t] * scale;
+    fout[f * N + 2u * t] = z.x * fwin[2u * t];
+    fout[f * N + 2u * t + 1u] = z.y * fwin[2u * t + 1u];
+  }
+}
+
+struct OlaParams {
+  frames: u32,       // frames held, the first being frame0 of the utterance
   hop: u32,
   out_len: u32,      // samples written
   frame0: u32,
@@ -108,50 +148,33 @@ struct IstftParams {
   dst: u32,          // where the first sample goes in the output
 }
 
-@group(0) @binding(0) var<uniform> ip: IstftParams;
-@group(0) @binding(1) var<storage, read> ispec: array<f32>;
-@group(0) @binding(2) var<storage, read> iwin: array<f32>;
-@group(0) @binding(3) var<storage, read> itab: array<f32>;
-@group(0) @binding(4) var<storage, read_write> iy: array<f32>;
+@group(0) @binding(0) var<uniform> op: OlaParams;
+@group(0) @binding(1) var<storage, read> oframes: array<f32>; // [frames, N]
+@group(0) @binding(2) var<storage, read> owin: array<f32>;
+@group(0) @binding(3) var<storage, read_write> oy: array<f32>;
 
 @compute @workgroup_size(WG)
-fn istft(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+fn overlap_add(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let o = flat(gid, nwg);
-  if (o >= ip.out_len) { return; }
-  let nfft = ip.n_fft;
-  let bins = nfft / 2u + 1u;
-  let nb = bins * ip.frames;
-  let p = ip.out0 + o + nfft / 2u;
-  // Utterance frames overlapping sample p, clipped to those this spectrum holds (the host picks
-  // windows that hold all of them, so the sum and the envelope are those of the whole utterance).
-  var f_lo = ip.frame0;
-  if (p + 1u > nfft) {
-    f_lo = max(f_lo, (p + 1u - nfft + ip.hop - 1u) / ip.hop);
+  if (o >= op.out_len) { return; }
+  let p = op.out0 + o + N / 2u;
+  // Utterance frames overlapping sample p, clipped to those held (the host picks windows that
+  // hold all of them, so the sum and the envelope are those of the whole utterance).
+  var f_lo = op.frame0;
+  if (p + 1u > N) {
+    f_lo = max(f_lo, (p + 1u - N + op.hop - 1u) / op.hop);
   }
-  let f_hi = min(min(p / ip.hop, ip.total_frames - 1u), ip.frame0 + ip.frames - 1u);
-  let inv_n = 1.0 / f32(nfft);
+  let f_hi = min(min(p / op.hop, op.total_frames - 1u), op.frame0 + op.frames - 1u);
   var acc = 0.0;
   var wss = 0.0;
   for (var f = f_lo; f <= f_hi; f++) {
-    let n = p - ip.hop * f;
-    let fl = f - ip.frame0;
-    var frame = 0.0;
-    var m = 0u; // k·n mod n_fft
-    for (var k = 0u; k < bins; k++) {
-      let re = ispec[k * ip.frames + fl];
-      let im = ispec[nb + k * ip.frames + fl];
-      var term = re * itab[m] - im * itab[nfft + m];
-      if (k != 0u && k != bins - 1u) { term *= 2.0; }
-      frame += term;
-      m += n;
-      if (m >= nfft) { m -= nfft; }
-    }
-    let w = iwin[n];
-    acc = fma(frame * inv_n, w, acc);
+    let n = p - op.hop * f;
+    let w = owin[n];
+    acc += oframes[(f - op.frame0) * N + n];
     wss = fma(w, w, wss);
   }
   if (wss > 1.1754944e-38) {
     acc /= wss;
   }
-  iy[ip.dst + o] = acc;
+  oy[op.dst + o] = acc;
 }

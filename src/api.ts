@@ -166,7 +166,7 @@ export async function loadModel<K extends ModelKind = ModelKind>(engine: Engine,
   return loaded(kind, model, detection, warnings) as Loaded<K>;
 }
 
-/** Griffin-Lim as a vocoder (no weights; Tacotron 2's mel by default, 32 iterations). */
+/** Griffin-Lim as a vocoder (no weights; Tacotron 2's mel by default, 16 iterations). */
 export function griffinLimVocoder(engine: Engine, config: Partial<GriffinLimConfig> = {}): LoadedGriffinLim {
   return loaded('griffinlim', GriffinLim.load(engine, config), null, []);
 }
@@ -176,7 +176,7 @@ export interface DemoVoiceOptions {
   url?: string | URL;
   /** Download progress (browsers). */
   onProgress?: Progress;
-  /** Griffin-Lim iterations (default 32). */
+  /** Griffin-Lim iterations (default 16). */
   iterations?: number;
 }
 

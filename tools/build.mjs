@@ -35,7 +35,7 @@ const nodeBanner = { js: "import { createRequire as __cr } from 'node:module'; c
 
 async function buildLibrary() {
   await build({ ...common, entryPoints: { flowgpu: 'src/index.ts' }, outdir: 'dist', platform: 'neutral', external: nodeOnly, splitting: true, chunkNames: 'chunks/[name]-[hash]', mainFields: ['module', 'main'] });
-  await build({ ...common, entryPoints: { app: 'examples/web/app.ts' }, outdir: 'dist/demo', platform: 'browser', external: nodeOnly });
+  await build({ ...common, entryPoints: { app: 'examples/web/app.ts', bench: 'examples/web/bench.ts' }, outdir: 'dist/demo', platform: 'browser', external: nodeOnly });
   await build({ ...common, entryPoints: { node: 'src/node.ts', cli: 'src/cli.ts' }, outdir: 'dist', platform: 'node', external: ['webgpu'], splitting: true, chunkNames: 'chunks/node-[name]-[hash]', banner: nodeBanner });
 }
 

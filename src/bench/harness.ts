@@ -21,6 +21,8 @@ export interface Row {
   gbps?: number;
   /** Best of GFLOP/s ÷ peak GFLOP/s and GB/s ÷ peak GB/s, in percent (filled in by the runner). */
   pctPeak?: number;
+  /** A PyTorch row: flowgpu's speed ÷ PyTorch's on the same weights and input. */
+  ratio?: number;
   note?: string;
 }
 
@@ -31,6 +33,8 @@ export interface BenchOptions {
   only?: string;
   /** The running benchmark's name (set by the runner). */
   group: string;
+  /** Called with each row `time` finishes (the runner's progress line). */
+  onRow?: (r: Row) => void;
 }
 
 /** Whether `--only` selects this kernel (benchmarks may skip expensive setup when not). */
@@ -61,7 +65,7 @@ export interface TimeOptions {
  * Times `fn` (which records GPU work and may return tensors; every tensor it creates is
  * released after each call): a warm-up call (pipeline compiles), a timed call to size the
  * batches, then repeated batches of calls between `await e.sync()`s, each lasting ~250 ms
- * (60 with --quick), 7 batches (3). Returns the median time per call as a row. Never throws:
+ * (60 with --quick), 7 batches (quick: 3, or 1 when one call takes over 240 ms). Returns the median time per call as a row. Never throws:
  * a failure becomes a row with ms NaN and the error in `note`.
  */
 export async function time(
@@ -76,7 +80,6 @@ export async function time(
         return undefined;
       });
     };
-    const reps = o.bench.quick ? 3 : 7;
     const target = o.bench.quick ? 60 : 250;
     call(); // compiles the pipelines
     await e.sync();
@@ -84,6 +87,8 @@ export async function time(
     call();
     await e.sync();
     const first = now() - t0;
+    // Without --full, a call far over the batch target is timed once more (software adapters).
+    const reps = o.bench.quick ? (first > 4 * target ? 1 : 3) : 7;
     const iters = Math.max(1, Math.min(1000, Math.round(target / Math.max(first, 0.01))));
     const samples: number[] = [];
     const cpu: number[] = [];
@@ -103,7 +108,27 @@ export async function time(
   } catch (err) {
     row.note = `failed: ${(err as Error)?.message ?? String(err)}`.slice(0, 200);
   }
+  o.bench.onRow?.(row);
   return row;
+}
+
+/**
+ * For whole-model rows: one warm-up call of the async `fn`, then `reps` timed calls; the median
+ * wall and CPU milliseconds per call and the last call's result.
+ */
+export async function timeCalls<T>(reps: number, fn: () => Promise<T>): Promise<{ ms: number; cpuMs?: number; result: T }> {
+  let result = await fn();
+  const times: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const c0 = cpuMicros();
+    const t0 = now();
+    result = await fn();
+    times.push(now() - t0);
+    const c1 = cpuMicros();
+    if (c0 !== undefined && c1 !== undefined) cpu.push((c1 - c0) / 1000);
+  }
+  return { ms: median(times), cpuMs: cpu.length ? median(cpu) : undefined, result };
 }
 
 /** The note of a row that `--only` left out (the runner drops these). */

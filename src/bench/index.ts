@@ -4,12 +4,16 @@
 // and add it to this list.
 import type { Benchmark } from './harness.js';
 import { flowtronBenchmark } from './flowtron.js';
+import { hifiganBenchmark } from './hifigan.js';
 import { kernelBenchmarks } from './kernels.js';
+import { speechBenchmark } from './speech.js';
 import { waveglowBenchmark } from './waveglow.js';
 
 export const benchmarks: Benchmark[] = [
   ...kernelBenchmarks,
+  speechBenchmark,
   waveglowBenchmark,
+  hifiganBenchmark,
   flowtronBenchmark,
 ];
 

@@ -1,12 +1,13 @@
 // WaveGlow end to end: the published 256-channel config (random weights) on 2 s of mel (172
-// frames; --quick: 16 frames, for software adapters), in samples per second and real-time factor.
+// frames; without --full: 8 frames, for software adapters), in samples per second and real-time factor.
 // When a python3 with torch is around (Node only), tools/bench/waveglow_torch.py runs the same
 // weights and mel on the CPU, and the row's note gives the speed ratio and the output difference.
 import type { Engine } from '../gpu/engine.js';
 import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
 import { WaveGlow, type WaveGlowConfig } from '../models/waveglow.js';
-import { type Benchmark, type BenchOptions, cpuMicros, type Row, wants } from './harness.js';
+import { type Benchmark, type BenchOptions, type Row, timeCalls, wants } from './harness.js';
 import { mulberry32 } from '../math/random.js';
+import { torchReference, withTorchRow } from './torch.js';
 
 /** NVIDIA/waveglow config.json. */
 export const PUBLISHED_WAVEGLOW = {
@@ -87,50 +88,8 @@ export function waveglowFlops(c: WaveGlowConfig, frames: number): number {
   return 2 * (perStep * tg + upsample);
 }
 
-interface TorchResult {
-  seconds: number;
-  cpu_seconds: number;
-  samples: number;
-  khz: number;
-  threads: number;
-  torch: string;
-}
-
-/** Runs tools/bench/waveglow_torch.py on the same weights and mel (sigma 0), if torch imports. */
-async function torchReference(ckpt: Checkpoint, mel: Float32Array, frames: number, repeats: number): Promise<{ r: TorchResult; audio: Float32Array } | string> {
-  const g = globalThis as { process?: { versions?: { node?: string }; env: Record<string, string | undefined> } };
-  if (!g.process?.versions?.node) return 'PyTorch reference: Node only';
-  const { spawnSync } = await import('node:child_process');
-  const { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } = await import('node:fs');
-  const os = await import('node:os');
-  const { join } = await import('node:path');
-  const script = 'tools/bench/waveglow_torch.py';
-  if (!existsSync(script)) return `PyTorch reference: ${script} not found (run from the repository root)`;
-  const candidates = [g.process.env.FLOWGPU_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
-  const python = candidates.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-  if (!python) return 'PyTorch reference: no python3 with torch';
-  const { writeSafetensors } = await import('../io/safetensors.js');
-  const { readNpy } = await import('../io/npy.js');
-  const dir = mkdtempSync(join(os.tmpdir(), 'flowgpu-bench-'));
-  try {
-    const tensors = new Map(ckpt.tensors);
-    tensors.set('input.mel', { dtype: 'f32', shape: [1, mel.length / frames, frames], data: mel });
-    const file = join(dir, 'waveglow.safetensors');
-    writeFileSync(file, writeSafetensors({ tensors, metadata: ckpt.metadata }));
-    const out = join(dir, 'audio.npy');
-    // As many threads as the CPU has (lavapipe uses them all; torch may default to fewer).
-    const threads = String(os.availableParallelism?.() ?? os.cpus().length);
-    const p = spawnSync(python, [script, file, '--sigma', '0', '--repeats', String(repeats), '--threads', threads, '--out', out], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    if (p.status !== 0) return `PyTorch reference failed: ${(p.stderr || p.stdout || '').trim().split('\n').pop()}`;
-    const r = JSON.parse(p.stdout.trim().split('\n').pop()!) as TorchResult;
-    return { r, audio: readNpy(readFileSync(out)).data };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 async function run(e: Engine, o: BenchOptions): Promise<Row[]> {
-  const frames = o.quick ? 16 : 172;
+  const frames = o.quick ? 8 : 172;
   const kernel = 'waveglow infer (256 ch, random weights)';
   const shape = `80×${frames} mel → ${frames * 256} samples`;
   if (!wants(o, kernel, shape)) return [];
@@ -140,47 +99,15 @@ async function run(e: Engine, o: BenchOptions): Promise<Row[]> {
     const mel = new Float32Array(80 * frames);
     for (let i = 0; i < mel.length; i++) mel[i] = -6 + 4 * Math.sin(i * 0.37) * Math.cos(i * 0.011);
     const seconds = (frames * 256) / 22050;
-    await model.infer(mel, frames, { sigma: 0 }); // warm-up
     const reps = o.quick ? 1 : 3;
-    const times: number[] = [];
-    const cpu: number[] = [];
-    let audio: Float32Array = new Float32Array(0);
-    for (let r = 0; r < reps; r++) {
-      const c0 = cpuMicros();
-      const t0 = performance.now();
-      audio = await model.infer(mel, frames, { sigma: 0 });
-      times.push(performance.now() - t0);
-      const c1 = cpuMicros();
-      if (c0 !== undefined && c1 !== undefined) cpu.push((c1 - c0) / 1000);
-    }
-    const median = (v: number[]): number => v.sort((a, b) => a - b)[v.length >> 1]!;
-    const ms = median(times);
-    const cpuMs = cpu.length ? median(cpu) : undefined;
+    const { ms, cpuMs, result: audio } = await timeCalls(reps, () => model.infer(mel, frames, { sigma: 0 }));
     const khz = audio.length / ms;
     const flops = waveglowFlops(model.config, frames);
-    const rows: Row[] = [{
+    const row: Row = {
       kernel, shape, ms, cpuMs, flops, gflops: flops / ms / 1e6,
       note: `${khz.toFixed(2)} kHz, real-time factor ${(ms / 1000 / seconds).toFixed(2)} (${seconds.toFixed(2)} s of audio)`,
-    }];
-    const ref = await torchReference(ckpt, mel, frames, reps);
-    if (typeof ref === 'string') rows[0]!.note += `; ${ref}`;
-    else {
-      let diff = 0;
-      let peak = 0;
-      for (let i = 0; i < audio.length; i++) {
-        diff = Math.max(diff, Math.abs(audio[i]! - ref.audio[i]!));
-        peak = Math.max(peak, Math.abs(ref.audio[i]!));
-      }
-      const tms = ref.r.seconds * 1000;
-      const tcpu = ref.r.cpu_seconds * 1000;
-      const byCpu = cpuMs ? `, by CPU time ${(tcpu / cpuMs).toFixed(3)}` : '';
-      rows.push({
-        kernel: `waveglow PyTorch ${ref.r.torch} CPU, ${ref.r.threads} threads`, shape, ms: tms, cpuMs: tcpu, flops, gflops: flops / tms / 1e6,
-        note: `${ref.r.khz.toFixed(2)} kHz; flowgpu/PyTorch speed ratio ${(khz / ref.r.khz).toFixed(3)} by wall time${byCpu}; ` +
-          `outputs differ by max|Δ|/max|ref| ${(diff / Math.max(peak, 1e-30)).toExponential(1)}`,
-      });
-    }
-    return rows;
+    };
+    return withTorchRow('waveglow', row, audio, await torchReference('waveglow_torch.py', ckpt, mel, frames, reps, ['--sigma', '0']));
   } finally {
     model.release();
   }

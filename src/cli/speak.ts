@@ -20,7 +20,7 @@ const SPEAK_VOCODER_OPTIONS = {
 const command = defineCommand({
   name: 'speak',
   usage:
-    'usage: flowgpu speak "<text>" -o out.wav [--voice <tts model>] [--iterations 32]   (the demo voice + Griffin-Lim)\n' +
+    'usage: flowgpu speak "<text>" -o out.wav [--voice <tts model>] [--iterations 16]   (the demo voice + Griffin-Lim)\n' +
     '       flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [options]\n' +
     '  <tts model>: Glow-TTS, Flowtron or XSpkEmoTrans; <vocoder>: WaveGlow or HiFi-GAN with the same number of mel\n' +
     '  channels, or "griffinlim". Each option applies to the models it names.',

@@ -5,7 +5,7 @@
 import type { Engine } from '../gpu/engine.js';
 import { assertFinite, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { griffinLim, melToMagnitude, pseudoInverse } from '../ops/griffinlim.js';
+import { GRIFFIN_LIM_ITERATIONS, griffinLim, melToMagnitude, pseudoInverse } from '../ops/griffinlim.js';
 import { melFilterbank } from '../ops/stft.js';
 import type { VocodeOptions, Vocoder } from './vocoder.js';
 
@@ -16,7 +16,7 @@ export interface GriffinLimConfig {
   nMel: number;
   fmin: number;
   fmax: number;
-  /** Iterations of phase recovery (default 32). */
+  /** Iterations of phase recovery (default GRIFFIN_LIM_ITERATIONS, 16). */
   iterations: number;
   /** Fast Griffin-Lim momentum (default 0.99). */
   momentum: number;
@@ -52,7 +52,7 @@ export class GriffinLim implements Vocoder {
   }
 
   static load(engine: Engine, config: Partial<GriffinLimConfig> = {}): GriffinLim {
-    const c: GriffinLimConfig = { ...TACOTRON_MEL, iterations: 32, momentum: 0.99, ...config };
+    const c: GriffinLimConfig = { ...TACOTRON_MEL, iterations: GRIFFIN_LIM_ITERATIONS, momentum: 0.99, ...config };
     const bins = c.nFft / 2 + 1;
     const basis = melFilterbank({ sampleRate: c.sampleRate, nFft: c.nFft, nMels: c.nMel, fmin: c.fmin, fmax: c.fmax });
     const pinv = engine.persistent(pseudoInverse(basis, c.nMel, bins), [bins, c.nMel], 'gl.mel_pinv');

@@ -289,7 +289,7 @@ export class WaveGlow implements Vocoder {
       // Compile every pipeline now rather than on the first call: the tiles are fixed per window
       // class, and the one-frame warm-up below runs the short windows' pipelines.
       await engine.pipelines.prepare([
-        couplingKernel(true, false), upsampleKernel, interleaveKernel, ...stftKernels(),
+        couplingKernel(true, false), upsampleKernel, interleaveKernel, ...stftKernels(engine.limits),
         ...flows.flatMap(({ tiles: t, startB }) => [
           gatedConvKernel(t.wn.gate), resSkipKernel(t.wn.resSkip, true), resSkipKernel(t.wn.resSkip, false), resSkipKernel(t.lastResSkip, false),
           matmulKernel(t.start, { bias: startB, biasOnRows: true }), matmulKernel(t.winv),

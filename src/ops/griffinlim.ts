@@ -139,10 +139,16 @@ export function melToMagnitude(e: Engine, pinv: Tensor, mel: Tensor): Tensor {
   return y;
 }
 
+/**
+ * Default iterations: with momentum 0.99, 16 reach the spectral convergence that plain Griffin-Lim
+ * needs 64 for on the demo voice's mels (tools/bench/griffinlim-convergence.mjs, README).
+ */
+export const GRIFFIN_LIM_ITERATIONS = 16;
+
 export interface GriffinLimOptions {
   nFft?: number;
   hop?: number;
-  /** Iterations of phase recovery (default 32). */
+  /** Iterations of phase recovery (default `GRIFFIN_LIM_ITERATIONS`). */
   iterations?: number;
   /** Fast Griffin-Lim momentum (default 0.99, torchaudio's; 0 = classic Griffin-Lim). */
   momentum?: number;
@@ -159,7 +165,7 @@ export interface GriffinLimOptions {
 export function griffinLim(e: Engine, magnitude: Tensor, o: GriffinLimOptions = {}): Tensor {
   const nFft = o.nFft ?? 1024;
   const hop = o.hop ?? nFft / 4;
-  const iterations = o.iterations ?? 32;
+  const iterations = o.iterations ?? GRIFFIN_LIM_ITERATIONS;
   const momentum = o.momentum ?? 0.99;
   const seed = o.seed ?? 0;
   const bins = nFft / 2 + 1;

@@ -18,3 +18,5 @@ export * from './wavenet.js';
 export * from './stft.js';
 export * from './rnn.js';
 export * from './random.js';
+export * from './fft.js';
+export * from './griffinlim.js';

@@ -1,6 +1,7 @@
 import source from '../../shaders/stft.wgsl';
 import { type Engine, grid } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { type FftPlan, fftPlan, twiddleTensor } from './fft.js';
 import { f32 } from '../gpu/params.js';
 import type { KernelRef } from '../gpu/pipelines.js';
 import type { Tensor } from '../gpu/tensor.js';
@@ -10,13 +11,17 @@ import { matmul } from './matmul.js';
 const family = 'stft';
 const WG = 256;
 
-const stftKernel = (mag: boolean): KernelRef => ({ family, source, entry: 'stft', constants: { WG, MAG: mag ? 1 : 0 } });
-const denoiseKernel: KernelRef = { family, source, entry: 'denoise', constants: { WG } };
-const istftKernel: KernelRef = { family, source, entry: 'istft', constants: { WG } };
+type Limits = Parameters<typeof fftPlan>[0];
 
-/** Every pipeline of this family (for `e.pipelines.prepare`). */
-export function stftKernels(): KernelRef[] {
-  return [stftKernel(false), stftKernel(true), denoiseKernel, istftKernel];
+const fftKernel = (entry: 'stft' | 'istft_frames', p: FftPlan, mag = false): KernelRef =>
+  ({ family, source, entry, constants: entry === 'stft' ? { WG: p.wg, N: p.nFft, MAG: mag ? 1 : 0 } : { WG: p.wg, N: p.nFft } });
+const denoiseKernel: KernelRef = { family, source, entry: 'denoise', constants: { WG } };
+const overlapAddKernel = (nFft: number): KernelRef => ({ family, source, entry: 'overlap_add', constants: { WG, N: nFft } });
+
+/** Every pipeline of this family for `nFft` on an adapter with these limits (for `e.pipelines.prepare`). */
+export function stftKernels(limits: Limits, nFft = 1024): KernelRef[] {
+  const p = fftPlan(limits, nFft, 'stft');
+  return [fftKernel('stft', p), fftKernel('stft', p, true), fftKernel('istft_frames', p), overlapAddKernel(nFft), denoiseKernel];
 }
 
 export interface StftOptions {
@@ -37,36 +42,25 @@ export function hannWindow(n: number): Float32Array {
   return w;
 }
 
-interface Tables {
-  window: Tensor;
-  table: Tensor;
-}
-
-const tables = new WeakMap<Engine, Map<number, Tables>>();
+const windows = new WeakMap<Engine, Map<number, Tensor>>();
 const melBases = new WeakMap<Engine, Map<string, Tensor>>();
 
-function tablesFor(e: Engine, nFft: number): Tables {
-  let byN = tables.get(e);
-  if (!byN) tables.set(e, (byN = new Map()));
-  let t = byN.get(nFft);
-  if (!t) {
-    const tab = new Float32Array(2 * nFft);
-    for (let m = 0; m < nFft; m++) {
-      tab[m] = Math.cos((2 * Math.PI * m) / nFft);
-      tab[nFft + m] = Math.sin((2 * Math.PI * m) / nFft);
-    }
-    t = { window: e.persistent(hannWindow(nFft), [nFft], `hann.${nFft}`), table: e.persistent(tab, [2, nFft], `dft.${nFft}`) };
-    byN.set(nFft, t);
+function windowFor(e: Engine, nFft: number): Tensor {
+  let byN = windows.get(e);
+  if (!byN) windows.set(e, (byN = new Map()));
+  let w = byN.get(nFft);
+  if (!w) {
+    w = e.persistent(hannWindow(nFft), [nFft], `hann.${nFft}`);
+    byN.set(nFft, w);
   }
-  return t;
+  return w;
 }
 
-function geometry(label: string, audio: Tensor, o: StftOptions): { n: number; nFft: number; hop: number; frames: number; frame0: number; bins: number } {
-  const nFft = o.nFft ?? 1024;
+function geometry(e: Engine, label: string, audio: Tensor, o: StftOptions): { n: number; plan: FftPlan; hop: number; frames: number; frame0: number; bins: number } {
+  const plan = fftPlan(e.limits, o.nFft ?? 1024, label);
+  const nFft = plan.nFft;
   const hop = o.hop ?? nFft / 4;
-  if (!Number.isInteger(nFft) || nFft < 2 || nFft % 2 !== 0 || !Number.isInteger(hop) || hop < 1) {
-    throw new FlowgpuError(`${label}: n_fft ${nFft} must be even and hop ${hop} a positive integer`);
-  }
+  if (!Number.isInteger(hop) || hop < 1) throw new FlowgpuError(`${label}: hop ${hop} must be a positive integer`);
   const n = audio.size;
   if (n <= nFft / 2) {
     throw new FlowgpuError(`${label}: ${n} samples are too few for reflect padding by ${nFft / 2} (need more than n_fft/2)`);
@@ -77,19 +71,19 @@ function geometry(label: string, audio: Tensor, o: StftOptions): { n: number; nF
   if (!Number.isInteger(frame0) || !Number.isInteger(frames) || frame0 < 0 || frames < 1 || frame0 + frames > all) {
     throw new FlowgpuError(`${label}: frames [${frame0}, ${frame0 + frames}) must lie in the ${all} frames of ${n} samples`);
   }
-  return { n, nFft, hop, frames, frame0, bins: nFft / 2 + 1 };
+  return { n, plan, hop, frames, frame0, bins: nFft / 2 + 1 };
 }
 
 function runStft(e: Engine, audio: Tensor, o: StftOptions, mag: boolean): Tensor {
   const label = mag ? 'stftMagnitude' : 'stft';
-  const g = geometry(label, audio, o);
-  const t = tablesFor(e, g.nFft);
+  const g = geometry(e, label, audio, o);
+  const nFft = g.plan.nFft;
   const y = e.empty(mag ? [g.bins, g.frames] : [2, g.bins, g.frames], 'f32', label);
   e.dispatch({
-    kernel: stftKernel(mag),
-    params: [g.n, g.frames, g.nFft, g.hop, g.frame0],
-    bindings: [audio, t.window, t.table, y],
-    workgroups: grid(e, Math.ceil((g.bins * g.frames) / WG)),
+    kernel: fftKernel('stft', g.plan, mag),
+    params: [g.n, g.frames, g.hop, g.frame0],
+    bindings: [audio, windowFor(e, nFft), twiddleTensor(e, nFft), y],
+    workgroups: grid(e, g.frames),
   });
   return y;
 }
@@ -129,7 +123,8 @@ export interface IstftOptions {
  */
 export function istft(e: Engine, spec: Tensor, o: IstftOptions = {}): Tensor {
   const label = 'istft';
-  const nFft = o.nFft ?? 1024;
+  const plan = fftPlan(e.limits, o.nFft ?? 1024, label);
+  const nFft = plan.nFft;
   const hop = o.hop ?? nFft / 4;
   const bins = nFft / 2 + 1;
   if (spec.shape.length !== 3 || spec.dim(0) !== 2 || spec.dim(1) !== bins) {
@@ -149,13 +144,16 @@ export function istft(e: Engine, spec: Tensor, o: IstftOptions = {}): Tensor {
   const dst = o.dst ?? 0;
   const y = o.out ?? e.empty([outLen], 'f32', label);
   if (dst + outLen > y.size) throw new FlowgpuError(`${label}: ${outLen} samples at ${dst} do not fit the output ${describeShape(y.shape)}`);
-  const t = tablesFor(e, nFft);
+  const win = windowFor(e, nFft);
+  const framesOut = e.empty([frames, nFft], 'f32', 'istft.frames');
+  e.dispatch({ kernel: fftKernel('istft_frames', plan), params: [frames], bindings: [spec, win, twiddleTensor(e, nFft), framesOut], workgroups: grid(e, frames) });
   e.dispatch({
-    kernel: istftKernel,
-    params: [frames, nFft, hop, outLen, frame0, out0, total, dst],
-    bindings: [spec, t.window, t.table, y],
+    kernel: overlapAddKernel(nFft),
+    params: [frames, hop, outLen, frame0, out0, total, dst],
+    bindings: [framesOut, win, y],
     workgroups: grid(e, Math.ceil(outLen / WG)),
   });
+  framesOut.release();
   return y;
 }
 

@@ -37,6 +37,25 @@ def read_safetensors(path):
     return tensors, meta
 
 
+def timed(fn, repeats):
+    """One warm-up call, then the median wall and CPU (all threads) seconds of `repeats` calls of
+    fn() -> audio; returns (audio, the JSON result the bench reads)."""
+    audio = fn()
+    times = []
+    cpu = []
+    for _ in range(max(1, repeats)):
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        audio = fn()
+        cpu.append(time.process_time() - c0)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    cpu.sort()
+    sec = times[len(times) // 2]
+    return audio, {"seconds": sec, "cpu_seconds": cpu[len(cpu) // 2], "samples": int(audio.numel()), "khz": audio.numel() / sec / 1000,
+                   "threads": torch.get_num_threads(), "torch": torch.__version__}
+
+
 class TorchWaveGlow:
     def __init__(self, sd, cfg):
         self.sd = sd
@@ -121,22 +140,10 @@ def main():
         mel = mel.unsqueeze(0)
     model = TorchWaveGlow(tensors, cfg)
     gen = torch.Generator().manual_seed(0)
-    audio = model.infer(mel, a.sigma, gen)  # warm-up
-    times = []
-    cpu = []
-    for _ in range(max(1, a.repeats)):
-        t0 = time.perf_counter()
-        c0 = time.process_time()
-        audio = model.infer(mel, a.sigma, gen)
-        cpu.append(time.process_time() - c0)
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    cpu.sort()
-    sec = times[len(times) // 2]
+    audio, result = timed(lambda: model.infer(mel, a.sigma, gen), a.repeats)
     if a.out:
         np.save(a.out, audio.numpy().astype(np.float32))
-    print(json.dumps({"seconds": sec, "cpu_seconds": cpu[len(cpu) // 2], "samples": int(audio.numel()), "khz": audio.numel() / sec / 1000,
-                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
