@@ -22,13 +22,15 @@ import { HiFiGAN } from './models/hifigan.js';
 import type { Vocoder, VocodeOptions } from './models/vocoder.js';
 import { WaveGlow } from './models/waveglow.js';
 import { melSpectrogram } from './ops/stft.js';
-import { textToIds } from './text/index.js';
+import { textToIds, type WordTokens } from './text/index.js';
+import { timingsFromAttention, timingsFromDurations, type WordTiming } from './timings.js';
 import { demoVoiceBytes, demoVoiceUrl } from './voice.js';
 
 export type { ModelKind, Detection } from './io/detect.js';
 export type { Checkpoint, HostTensor } from './io/host-tensor.js';
 export type { WeightSource, Progress } from './io/source.js';
 export type { VocodeOptions } from './models/vocoder.js';
+export type { WordTiming } from './timings.js';
 export { readSource } from './io/source.js';
 export { loadCheckpoint, withPrefix, detectFormat, toFloat32, stateDictOf } from './io/checkpoint.js';
 export { detect } from './io/detect.js';
@@ -230,9 +232,14 @@ export interface SynthesisOutput {
   gateFrame?: number;
   /** XSpkEmoTrans: the emotion-token weights. */
   tokenScores?: Float32Array;
+  /** When each word is spoken (text input only): from the durations, or Flowtron's attention (needs `withAttention`). */
+  words?: WordTiming[];
 }
 
-function frontEndIds(m: LoadedTTS, text: string, o: SynthesizeOptions): Promise<{ ids: number[]; unknown: string[] }> {
+/** Samples per mel frame of every supported TTS model's mel (Tacotron 2's STFT). */
+const TTS_HOP = 256;
+
+function frontEndIds(m: LoadedTTS, text: string, o: SynthesizeOptions): Promise<{ ids: number[]; unknown: string[]; words: WordTokens[] }> {
   switch (m.kind) {
     case 'glowtts':
       return textToIds('glowtts', text, m.model.config.nVocab === 149 ? { addBlank: true } : {});
@@ -254,10 +261,11 @@ function alignmentFromDurations(durations: Int32Array, frames: number): Attentio
 /** Text (or token ids) → log mel with any TTS model, each model's defaults where options are left out. */
 export async function synthesize(tts: LoadedModel, input: string | ArrayLike<number>, o: SynthesizeOptions = {}): Promise<SynthesisOutput> {
   if (!isTTS(tts)) throw new FlowgpuError(`a ${modelName(tts.kind)} model is a vocoder, not a text-to-speech model: give it a mel (vocode)`);
-  const { ids, unknown } = typeof input === 'string' ? await frontEndIds(tts, input, o) : { ids: Array.from(input), unknown: [] };
+  const { ids, unknown, words } = typeof input === 'string' ? await frontEndIds(tts, input, o) : { ids: Array.from(input), unknown: [], words: undefined };
   if (ids.length === 0) throw new FlowgpuError('nothing to say: the token ids are empty');
   const withAttention = o.withAttention ?? true;
   const base = { sampleRate: tts.sampleRate, ids, unknown };
+  const secondsPerFrame = TTS_HOP / tts.sampleRate;
   switch (tts.kind) {
     case 'glowtts': {
       const r = await tts.model.synthesize(ids, {
@@ -265,6 +273,7 @@ export async function synthesize(tts: LoadedModel, input: string | ArrayLike<num
       });
       const out: SynthesisOutput = { ...base, mel: r.mel, nMel: r.nMel, frames: r.frames, durations: r.durations };
       if (r.attn) out.attention = { data: r.attn, tokens: ids.length, frames: r.frames, kind: 'alignment' };
+      if (words) out.words = timingsFromDurations(words, r.durations, r.frames, secondsPerFrame);
       return out;
     }
     case 'flowtron': {
@@ -290,6 +299,7 @@ export async function synthesize(tts: LoadedModel, input: string | ArrayLike<num
           const data = new Float32Array(tx * r.frames);
           for (let f = 0; f < r.frames; f++) for (let j = 0; j < tx; j++) data[j * r.frames + f] = attn[f * tx + j]!;
           out.attention = { data, tokens: tx, frames: r.frames, kind: 'attention' };
+          if (words) out.words = timingsFromAttention(words, out.attention, secondsPerFrame);
         }
         return out;
       } finally {
@@ -312,6 +322,7 @@ export async function synthesize(tts: LoadedModel, input: string | ArrayLike<num
         ...base, mel: r.mels.at(-1)!, nMel: r.nMel, frames: r.frames, durations: r.durations, tokenScores: r.tokenScores,
       };
       if (withAttention) out.attention = alignmentFromDurations(r.durations, r.frames);
+      if (words) out.words = timingsFromDurations(words, r.durations, r.frames, secondsPerFrame);
       return out;
     }
   }
