@@ -212,6 +212,8 @@ export interface SynthesizeOptions {
   referenceMel?: ReferenceMel;
   /** Return the attention / alignment map (default true). */
   withAttention?: boolean;
+  /** Flowtron: receives the mel's frames `[count, nMel]` (time-major) from frame `from` on, as the last flow makes them. */
+  onFrames?: (rows: Float32Array, from: number) => Promise<void> | void;
 }
 
 export interface SynthesisOutput {
@@ -286,7 +288,7 @@ export async function synthesize(tts: LoadedModel, input: string | ArrayLike<num
       const maxFrames = o.maxFrames ?? (o.style && o.style.length / c.nMel > 1 ? o.style.length / c.nMel : 400);
       const r = await tts.model.synthesize(ids, {
         speaker, sigma: o.sigma ?? 0.5, gateThreshold: gate === null || gate >= 1 ? null : gate, maxFrames,
-        seed: o.seed ?? 1234, temperature: o.temperature ?? 1, style: o.style,
+        seed: o.seed ?? 1234, temperature: o.temperature ?? 1, style: o.style, onFrames: o.onFrames,
       });
       const e = tts.model.engine;
       try {

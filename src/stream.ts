@@ -10,7 +10,8 @@
 //   for await (const c of speakStream(tts, vocoder, text, { signal })) play(c.audio, c.start / c.sampleRate);
 
 import {
-  checkPair, isTTS, isVocoder, type LoadedModel, type LoadedVocoder, modelName, type SpeakOptions, synthesize,
+  checkPair, isTTS, isVocoder, type LoadedModel, type LoadedTTS, type LoadedVocoder, modelName, type SpeakOptions, synthesize,
+  type SynthesisOutput,
 } from './api.js';
 import { FlowgpuError } from './gpu/errors.js';
 import type { VocodeOptions } from './models/vocoder.js';
@@ -55,17 +56,75 @@ export async function* speakStream(tts: LoadedModel, vocoder: LoadedModel, text:
   if (sentences.length === 0) throw new FlowgpuError('the text is empty: give the sentence to speak');
   const sampleRate = vocoder.sampleRate;
   let start = 0;
+  let sentenceStart = 0;
   for (const [sentence, said] of sentences.entries()) {
     o.signal?.throwIfAborted();
-    const s = await synthesize(tts, said, o);
-    let timings = s.words && shiftTimings(s.words, start / sampleRate);
-    for await (const audio of vocodeStream(vocoder, s.mel, s.frames, o.vocoder, o.firstWindow)) {
+    const s = tts.kind === 'flowtron' ? sentenceFromFrames(tts, vocoder, said, o) : sentenceFromMel(tts, vocoder, said, o);
+    let timings: WordTiming[] | undefined;
+    let timed = false;
+    for await (const audio of s.audio) {
       o.signal?.throwIfAborted();
+      // Word timings go with the first chunk after the synthesis has finished (Glow-TTS, XSpkEmoTrans: the first one).
+      if (!timed && s.done()) {
+        const out = await s.output;
+        timings = out.words && shiftTimings(out.words, sentenceStart / sampleRate);
+        timed = true;
+      }
       yield { audio, sampleRate, start, sentence, ...(timings ? { words: timings } : {}) };
       timings = undefined;
       start += audio.length;
     }
+    sentenceStart = start;
   }
+}
+
+interface SentenceStream {
+  audio: AsyncGenerator<Float32Array>;
+  output: Promise<SynthesisOutput>;
+  done: () => boolean;
+}
+
+/** Glow-TTS, XSpkEmoTrans: the whole mel first (its alignment is fixed at once), then its windows. */
+function sentenceFromMel(tts: LoadedTTS, vocoder: LoadedVocoder, text: string, o: StreamOptions): SentenceStream {
+  let finished = false;
+  const output = synthesize(tts, text, o).then((out) => {
+    finished = true;
+    return out;
+  });
+  async function* audio(): AsyncGenerator<Float32Array> {
+    const s = await output;
+    yield* vocodeStream(vocoder, s.mel, s.frames, o.vocoder, o.firstWindow);
+  }
+  return { audio: audio(), output, done: () => finished };
+}
+
+/** Flowtron: mel frames come out of the last flow in blocks; each vocoder window is rendered once its right context is there. */
+function sentenceFromFrames(tts: LoadedTTS, vocoder: LoadedVocoder, text: string, o: StreamOptions): SentenceStream {
+  const windows = new MelWindows(windowPlan(vocoder, o.vocoder, o.firstWindow));
+  let finished = false;
+  let wake = (): void => {};
+  let arrived = new Promise<void>((ok) => (wake = ok));
+  const output = synthesize(tts, text, {
+    ...o,
+    onFrames: (rows) => {
+      windows.pushRows(rows);
+      wake();
+    },
+  }).finally(() => {
+    finished = true;
+    wake();
+  });
+  async function* audio(): AsyncGenerator<Float32Array> {
+    while (!finished) {
+      await arrived;
+      arrived = new Promise<void>((ok) => (wake = ok));
+      if (finished) break;
+      yield* windows.drain(false);
+    }
+    await output; // rethrows a failed synthesis
+    yield* windows.drain(true);
+  }
+  return { audio: audio(), output, done: () => finished };
 }
 
 /**

@@ -80,7 +80,7 @@ export class Flowtron {
       for (let k = this.decoder.flows.length - 1; k >= 0; k--) {
         const f = this.decoder.flows[k]!;
         const zin = f.reverse ? flipRows(e, x) : x;
-        const r = await this.decoder.inferFlow(f, enc, zin, n, gateThreshold, o.temperature ?? 1, chunk);
+        const r = await this.decoder.inferFlow(f, enc, zin, n, gateThreshold, o.temperature ?? 1, chunk, k === 0 ? o.onFrames : undefined);
         if (r.gateFrame >= 0) gateFrame = r.gateFrame;
         n = r.frames;
         const kept = r.frames === r.out.dim(0) ? r.out : r.out.view(0, [n, M]);

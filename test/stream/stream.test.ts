@@ -1,12 +1,12 @@
 // Streaming: vocoder windows joined equal one pass (WaveGlow, HiFi-GAN goldens, same noise);
 // Griffin-Lim windows stay within the stated bound of one pass; word timings equal the golden
 // Glow-TTS durations; sentences split where the front end would stop.
-import { griffinLimVocoder, loadModel, type LoadedHiFiGAN, synthesize } from '../../src/api.js';
+import { griffinLimVocoder, loadModel, type LoadedHiFiGAN, speak, synthesize } from '../../src/api.js';
 import type { Engine } from '../../src/gpu/engine.js';
 import { loadCheckpoint, toFloat32, withPrefix } from '../../src/io/checkpoint.js';
 import { GlowTTS } from '../../src/models/glowtts.js';
 import { WaveGlow } from '../../src/models/waveglow.js';
-import { GL_CONTEXT, MelWindows, splitSentences, vocodeStream, windowPlan } from '../../src/stream.js';
+import { type AudioChunk, GL_CONTEXT, MelWindows, speakStream, splitSentences, vocodeStream, windowPlan } from '../../src/stream.js';
 import { textToIds } from '../../src/text/index.js';
 import { timingsFromAttention, timingsFromDurations } from '../../src/timings.js';
 import { assert, assertArrayEqual, assertClose, assertEqual, relMaxError } from '../helpers/check.js';
@@ -194,5 +194,79 @@ describe('splitSentences', () => {
     assertEqual(s.join(' | '), 'Dr. Smith arrived. | Was it late? | "Yes!" | he said... | No. 5 is next. | 3.5 percent', 'sentences');
     assertEqual(splitSentences('  ').length, 0, 'blank');
     assertEqual(splitSentences('Hi. ... Bye.').join('|'), 'Hi. ...|Bye.', 'punctuation joins the sentence before');
+  });
+});
+
+describe('speakStream', () => {
+  it('Flowtron + HiFi-GAN: frames stream out of the last flow in blocks; the chunks equal one pass; words from the attention', async () => {
+    const e = await getEngine();
+    const tts = await loadModel(e, withPrefix(loadCheckpoint(await readGolden('flowtron-small.safetensors')), 'weights.'));
+    const voc = await loadModel(e, withPrefix(loadCheckpoint(await readGolden('hifigan-small.safetensors')), 'weights.'));
+    try {
+      const o = { gateThreshold: null, maxFrames: 96, seed: 7 };
+      const whole = await speak(tts, voc, 'Hello there, world.', o);
+      // The blocks: 96 frames in blocks of 32 (the fused step finishes a block's last frame with the next block).
+      const blocks: { from: number; rows: Float32Array }[] = [];
+      const s = await synthesize(tts, 'Hello there, world.', { ...o, onFrames: (rows, from) => void blocks.push({ from, rows }) });
+      assert(blocks.length >= 3, `${blocks.length} blocks`);
+      let next = 0;
+      for (const b of blocks) {
+        assertEqual(b.from, next, 'blocks in order');
+        for (let t = 0; t < b.rows.length / 80; t++) for (let m = 0; m < 80; m++) assertEqual(b.rows[t * 80 + m], s.mel[m * s.frames + b.from + t], `frame ${b.from + t}`);
+        next += b.rows.length / 80;
+      }
+      assertEqual(next, s.frames, 'every frame');
+      const chunks: AudioChunk[] = [];
+      for await (const c of speakStream(tts, voc, 'Hello there, world.', { ...o, firstWindow: 8 })) chunks.push(c);
+      assert(chunks.length >= 4, `${chunks.length} chunks`);
+      chunks.forEach((c, i) => assertEqual(c.start, i === 0 ? 0 : chunks[i - 1]!.start + chunks[i - 1]!.audio.length, `chunk ${i} start`));
+      const joined = await collect((async function* () {
+        for (const c of chunks) yield c.audio;
+      })());
+      assertClose(joined.audio, whole.audio, EXACT, 'stream vs one pass');
+      const words = chunks.flatMap((c) => c.words ?? []);
+      assertEqual(words.map((w) => w.word).join(' '), 'Hello there world', 'words');
+      assert(words.every((w, i) => w.end >= w.start && (i === 0 || w.start >= words[i - 1]!.end)), 'timings in order');
+    } finally {
+      tts.release();
+      voc.release();
+    }
+  });
+
+  it('splits sentences, keeps chunks contiguous, and stops on abort', async () => {
+    const e = await getEngine();
+    const tts = await loadModel(e, withPrefix(loadCheckpoint(await readGolden('glowtts-small.safetensors')), 'weights.'));
+    const voc = await loadModel(e, withPrefix(loadCheckpoint(await readGolden('hifigan-small.safetensors')), 'weights.'));
+    try {
+      const text = 'One two three. Four five six!';
+      const chunks: AudioChunk[] = [];
+      for await (const c of speakStream(tts, voc, text, { firstWindow: 8 })) chunks.push(c);
+      assertEqual(new Set(chunks.map((c) => c.sentence)).size, 2, 'sentences');
+      const first = await speak(tts, voc, 'One two three.');
+      const s0 = chunks.filter((c) => c.sentence === 0);
+      const joined = await collect((async function* () {
+        for (const c of s0) yield c.audio;
+      })());
+      assertClose(joined.audio, first.audio, EXACT, 'first sentence vs one pass');
+      const words = chunks.flatMap((c) => c.words ?? []);
+      assertEqual(words.map((w) => w.word).join(' '), 'one two three four five six', 'words');
+      assert(Math.abs(words[3]!.start - first.audio.length / 22050) < 1e-9, 'the second sentence starts where the first audio ends');
+      const ac = new AbortController();
+      let got = 0;
+      let err: unknown = null;
+      try {
+        for await (const _ of speakStream(tts, voc, text, { firstWindow: 8, signal: ac.signal })) {
+          got++;
+          ac.abort();
+        }
+      } catch (x) {
+        err = x;
+      }
+      assertEqual(got, 1, 'chunks after abort');
+      assert(err !== null && (err as Error).name === 'AbortError', `rejects with the abort reason, got ${String(err)}`);
+    } finally {
+      tts.release();
+      voc.release();
+    }
   });
 });

@@ -37,8 +37,13 @@ export interface SynthesizeOptions {
   /** Style: the residual is `mu + sigma·N(0, 1)`, mu `[80, frames]` (from `styleFromReferences`). */
   style?: Float32Array;
   temperature?: number;
-  /** Frames recorded between gate readbacks. */
+  /** Frames recorded between gate readbacks (and per block given to `onFrames`). */
   gateChunk?: number;
+  /**
+   * Receives the mel's frames as the last flow makes them: `rows` `[count, nMel]` (time-major)
+   * from frame `from` on, in order (blocks of `gateChunk` frames when that flow has no gate).
+   */
+  onFrames?: (rows: Float32Array, from: number) => Promise<void> | void;
 }
 
 export interface SynthesisResult {

@@ -17,6 +17,9 @@ import type { Weights } from '../weights.js';
 import type { FlowtronConfig, SynthesizeOptions } from './config.js';
 import { type Cell, type EncoderWeights, type FlowWeights, flowtronWeights } from './weights.js';
 
+/** Receives output frames `[count, nMel]` (time-major) starting at frame `from`. */
+export type FrameSink = (rows: Float32Array, from: number) => Promise<void> | void;
+
 export class FlowtronDecoder {
   readonly flows: FlowWeights[];
   private readonly enc: EncoderWeights;
@@ -84,9 +87,15 @@ export class FlowtronDecoder {
 
   /**
    * One flow in the inference direction over the residual rows `z` `[n, M]` (already in this flow's
-   * time order). Returns its output rows (step order), attention and the gate frame.
+   * time order). Returns its output rows (step order), attention and the gate frame. With `onRows`,
+   * the output rows kept also go there as they are made: without a gate, a block of `chunk`
+   * frames at a time (each read back while the next block is recorded); with one, once the gate
+   * has decided.
    */
-  async inferFlow(f: FlowWeights, enc: Tensor, z: Tensor, n: number, gateThreshold: number | null, temperature: number, chunk: number): Promise<{ out: Tensor; attn: Tensor; frames: number; gateFrame: number }> {
+  async inferFlow(
+    f: FlowWeights, enc: Tensor, z: Tensor, n: number, gateThreshold: number | null, temperature: number, chunk: number,
+    onRows?: FrameSink,
+  ): Promise<{ out: Tensor; attn: Tensor; frames: number; gateFrame: number }> {
     const e = this.engine;
     const c = this.config;
     const [H, A, M, tx] = [c.nHidden, c.nAttn, c.nMel, enc.dim(0)];
@@ -134,8 +143,23 @@ export class FlowtronDecoder {
       if (fused) affineInverse(e, f.convWT, f.convB, d2, z, out, last * M, last * M, tn);
     };
     if (!gates) {
-      for (let i = 0; i < n; i++) step(i);
-      finish(n - 1);
+      let sent = 0;
+      let reading: Promise<void> | null = null;
+      for (let start = 0; start < n; start += onRows ? chunk : n) {
+        const end = Math.min(n, start + (onRows ? chunk : n));
+        for (let i = start; i < end; i++) step(i);
+        if (end === n) finish(n - 1);
+        if (!onRows) continue;
+        // Fused: frame end − 1 is finished by the next step.
+        const ready = end === n || !fused ? end : end - 1;
+        if (ready === sent) continue;
+        const from = sent;
+        const read = e.readF32(out.view(from * M, [ready - from, M]));
+        sent = ready;
+        await reading;
+        reading = read.then((rows) => onRows(rows, from));
+      }
+      await reading;
       return { out, attn, frames: n, gateFrame: -1 };
     }
     // Gated: record chunks of frames; read each chunk's gate logits while the next one is recorded.
@@ -169,6 +193,7 @@ export class FlowtronDecoder {
     }
     finish(next - 1);
     const frames = gateFrame >= 0 ? gateFrame + 1 : n;
+    if (onRows) await onRows(await e.readF32(out.view(0, [frames, M])), 0);
     return { out, attn, frames, gateFrame };
   }
 
