@@ -42,6 +42,8 @@ export interface AudioChunk {
   words?: WordTiming[];
   /** Index of the sentence the chunk belongs to. */
   sentence: number;
+  /** With `words`: the sentence's mel frames (its mel is complete by then). */
+  frames?: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function* speakStream(tts: LoadedModel, vocoder: LoadedModel, text:
     o.signal?.throwIfAborted();
     const s = tts.kind === 'flowtron' ? sentenceFromFrames(tts, vocoder, said, o) : sentenceFromMel(tts, vocoder, said, o);
     let timings: WordTiming[] | undefined;
+    let frames: number | undefined;
     let timed = false;
     for await (const audio of s.audio) {
       o.signal?.throwIfAborted();
@@ -68,10 +71,12 @@ export async function* speakStream(tts: LoadedModel, vocoder: LoadedModel, text:
       if (!timed && s.done()) {
         const out = await s.output;
         timings = out.words && shiftTimings(out.words, sentenceStart / sampleRate);
+        frames = out.frames;
         timed = true;
       }
-      yield { audio, sampleRate, start, sentence, ...(timings ? { words: timings } : {}) };
+      yield { audio, sampleRate, start, sentence, ...(timings ? { words: timings } : {}), ...(frames !== undefined ? { frames } : {}) };
       timings = undefined;
+      frames = undefined;
       start += audio.length;
     }
     sentenceStart = start;

@@ -9,6 +9,7 @@ import { encodeWav } from '../io/wav.js';
 import { loadGriffinLim } from '../models/griffinlim.js';
 import { loadVocoder, type Vocoder } from '../models/vocoder.js';
 import { demoVoicePath } from '../voice.js';
+import { melMismatch, speakStreaming } from './speak-stream.js';
 import { optNumber, optString, parseArgs } from './tts-adapter.js';
 import { readModelFile, ttsFromArgs } from './tts.js';
 
@@ -17,7 +18,9 @@ const USAGE =
   '       flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [--noise-scale S] [--length-scale L] [--seed N] [--ids \'[...]\']\n' +
   '                     [--sigma 0.666] [--denoise 0] [--vocoder-seed N] [--normalize]\n' +
   '  <tts model>: Glow-TTS, Flowtron or XSpkEmoTrans; <vocoder>: WaveGlow or HiFi-GAN with the same number of mel channels.\n' +
-  '  --sigma and --denoise apply to WaveGlow; --normalize scales the audio to a peak of 0.95 (as the Glow-TTS demos do).\n';
+  '  --sigma and --denoise apply to WaveGlow; --normalize scales the audio to a peak of 0.95 (as the Glow-TTS demos do).\n' +
+  '  Text is spoken sentence by sentence and written as it is made: -o - writes the WAV to stdout (| aplay, | sox -t wav - out.wav);\n' +
+  '  --stream prints each chunk\'s timing to stderr; --timings words.json writes when each word is spoken.\n';
 
 export async function run(args: string[], engine?: Engine): Promise<void> {
   const p = parseArgs(args);
@@ -36,25 +39,37 @@ export async function run(args: string[], engine?: Engine): Promise<void> {
   if (extra.length > 0) throw new FlowgpuError(`speak: unexpected arguments ${extra.map((a) => JSON.stringify(a)).join(' ')} (quote the text)`);
   const outPath = optString(p, 'output');
   if (!outPath) throw new FlowgpuError(`speak: give the output file with -o <out.wav>\n${USAGE}`);
+  const iterations = optNumber(p, 'iterations', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+  const vocoderOptions = {
+    sigma: optNumber(p, 'sigma', (v) => v >= 0, 'a number ≥ 0') ?? 0.666,
+    denoise: optNumber(p, 'denoise', (v) => v >= 0, 'a number ≥ 0') ?? 0,
+    seed: optNumber(p, 'vocoder-seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0,
+  };
+  // Text is spoken as a stream (sentences, vocoder windows) unless an option needs the whole utterance.
+  const whole = ['normalize', 'ids', 'style', 'speaker-embedding', 'emotion', 'reference'].find((o) => p.options.has(o));
+  if (whole === undefined) {
+    const e = engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
+    try {
+      const a = { ttsPath, vocPath: griffin ? null : vocPath, text: text ?? '', outPath, vocoder: vocoderOptions };
+      return await speakStreaming(e, iterations === undefined ? a : { ...a, iterations }, p);
+    } finally {
+      if (!engine) e.destroy();
+    }
+  }
+  for (const o of ['stream', 'timings']) {
+    if (p.options.has(o)) throw new FlowgpuError(`speak: --${o} needs the streamed path, which --${whole} does not take`);
+  }
   const voc = griffin ? null : await readModelFile(vocPath);
   if (voc && voc.detection.model !== 'waveglow' && voc.detection.model !== 'hifigan') {
     throw new FlowgpuError(`${vocPath} holds a ${voc.detection.model} model; the second argument of speak must be a vocoder (WaveGlow or HiFi-GAN)`);
   }
-  const iterations = optNumber(p, 'iterations', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
   const e = engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
   let vocoder: Vocoder | undefined;
   try {
-    const sigma = optNumber(p, 'sigma', (v) => v >= 0, 'a number ≥ 0') ?? 0.666;
-    const denoise = optNumber(p, 'denoise', (v) => v >= 0, 'a number ≥ 0') ?? 0;
-    const seed = optNumber(p, 'vocoder-seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0;
+    const { sigma, denoise, seed } = vocoderOptions;
     vocoder = voc ? await loadVocoder(e, voc.checkpoint) : loadGriffinLim(e, iterations === undefined ? {} : { iterations });
     const mel = await ttsFromArgs(e, ttsPath, text, p);
-    if (mel.nMel !== vocoder.nMel) {
-      throw new FlowgpuError(
-        `the vocoder ${vocPath} takes ${vocoder.nMel}-channel mels, but the TTS model ${ttsPath} makes ${mel.nMel} channels: ` +
-          `use a vocoder trained on the same mel spectrogram (${mel.nMel} mel channels)`,
-      );
-    }
+    if (mel.nMel !== vocoder.nMel) throw melMismatch(vocPath, vocoder.nMel, ttsPath, mel.nMel);
     const sr = mel.sampleRate ?? 22050;
     if (vocoder.sampleRate !== sr) {
       process.stderr.write(`flowgpu: warning: the TTS model is for ${sr} Hz audio, the vocoder for ${vocoder.sampleRate} Hz; writing ${vocoder.sampleRate} Hz\n`);
@@ -65,8 +80,10 @@ export async function run(args: string[], engine?: Engine): Promise<void> {
       for (const v of audio) peak = Math.max(peak, Math.abs(v));
       if (peak > 0) for (let i = 0; i < audio.length; i++) audio[i]! *= 0.95 / peak;
     }
-    await writeFile(outPath, encodeWav(audio, vocoder.sampleRate, 'pcm16'));
-    process.stdout.write(
+    const wav = encodeWav(audio, vocoder.sampleRate, 'pcm16');
+    if (outPath === '-') process.stdout.write(wav);
+    else await writeFile(outPath, wav);
+    (outPath === '-' ? process.stderr : process.stdout).write(
       `wrote ${outPath}: ${audio.length} samples (${(audio.length / vocoder.sampleRate).toFixed(2)} s at ${vocoder.sampleRate} Hz) ` +
         `from a mel [${mel.nMel}, ${mel.frames}] via ${vocoder.kind}\n`,
     );

@@ -14,7 +14,7 @@ export interface ParsedArgs {
 }
 
 /** Options that take no value. */
-const BOOLEAN_FLAGS = new Set(['help', 'h', 'verbose', 'quiet', 'normalize']);
+const BOOLEAN_FLAGS = new Set(['help', 'h', 'verbose', 'quiet', 'normalize', 'stream']);
 
 export function parseArgs(args: readonly string[]): ParsedArgs {
   const positional: string[] = [];
