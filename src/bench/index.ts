@@ -5,12 +5,14 @@
 import type { Benchmark } from './harness.js';
 import { flowtronBenchmark } from './flowtron.js';
 import { kernelBenchmarks } from './kernels.js';
+import { streamBenchmark } from './stream.js';
 import { waveglowBenchmark } from './waveglow.js';
 
 export const benchmarks: Benchmark[] = [
   ...kernelBenchmarks,
   waveglowBenchmark,
   flowtronBenchmark,
+  streamBenchmark,
 ];
 
 export * from './harness.js';
