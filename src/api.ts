@@ -34,7 +34,7 @@ export type { WordTiming } from './timings.js';
 export { readSource } from './io/source.js';
 export { loadCheckpoint, withPrefix, detectFormat, toFloat32, stateDictOf } from './io/checkpoint.js';
 export { detect } from './io/detect.js';
-export { encodeWav, decodeWav, type Wav, type WavFormat } from './io/wav.js';
+export { encodeWav, decodeWav, wavHeader, wavSamples, WAV_UNKNOWN_SIZE, type Wav, type WavFormat } from './io/wav.js';
 export { readNpy, writeNpy, readMel, type NpyArray, type Mel } from './io/npy.js';
 export { textToIds, symbolsOf, type FrontEnd, type TextIds, type TextOptions } from './text/index.js';
 export { pca, type PcaResult } from './viz/pca.js';
