@@ -26,10 +26,13 @@ export { timingsFromAttention, timingsFromDurations, type WordTiming } from './t
 /** Griffin-Lim windows: frames of context on either side, and the cross-fade between windows (samples = 2 hops). */
 export const GL_CONTEXT = 8;
 
+/** Mel frames of every vocoder window after the first sentence (the largest window). */
+const LATER_WINDOW = 256;
+
 export interface StreamOptions extends Omit<SpeakOptions, 'normalize'> {
   /** Stops the stream: the iteration rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Mel frames of the first vocoder window of each sentence (default 32, ≈ 0.37 s); later windows double, up to 256. */
+  /** Mel frames of the first vocoder window (default 32, ≈ 0.37 s); later windows double, up to 256 (later sentences: 256 from the start). */
   firstWindow?: number;
 }
 
@@ -61,7 +64,9 @@ export async function* speakStream(tts: LoadedModel, vocoder: LoadedModel, text:
   let sentenceStart = 0;
   for (const [sentence, said] of sentences.entries()) {
     o.signal?.throwIfAborted();
-    const s = tts.kind === 'flowtron' ? sentenceFromFrames(tts, vocoder, said, o) : sentenceFromMel(tts, vocoder, said, o);
+    // Only the first sentence needs a short first window: later ones are made while earlier audio plays.
+    const so = sentence === 0 ? o : { ...o, firstWindow: LATER_WINDOW };
+    const s = tts.kind === 'flowtron' ? sentenceFromFrames(tts, vocoder, said, so) : sentenceFromMel(tts, vocoder, said, so);
     let timings: WordTiming[] | undefined;
     let frames: number | undefined;
     let timed = false;
