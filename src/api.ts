@@ -22,7 +22,7 @@ import { HiFiGAN } from './models/hifigan.js';
 import type { Vocoder, VocodeOptions } from './models/vocoder.js';
 import { WaveGlow } from './models/waveglow.js';
 import { melSpectrogram } from './ops/stft.js';
-import { textToIds, type WordTokens } from './text/index.js';
+import { type TextIds, textToIds } from './text/index.js';
 import { timingsFromAttention, timingsFromDurations, type WordTiming } from './timings.js';
 import { demoVoiceBytes, demoVoiceUrl } from './voice.js';
 
@@ -241,7 +241,7 @@ export interface SynthesisOutput {
 /** Samples per mel frame of every supported TTS model's mel (Tacotron 2's STFT). */
 const TTS_HOP = 256;
 
-function frontEndIds(m: LoadedTTS, text: string, o: SynthesizeOptions): Promise<{ ids: number[]; unknown: string[]; words: WordTokens[] }> {
+function frontEndIds(m: LoadedTTS, text: string, o: SynthesizeOptions): Promise<TextIds> {
   switch (m.kind) {
     case 'glowtts':
       return textToIds('glowtts', text, m.model.config.nVocab === 149 ? { addBlank: true } : {});

@@ -32,8 +32,8 @@ export interface TextIds {
   ids: number[];
   /** Characters and {phones} that the model's symbol table lacks, dropped as the original drops them; each once. */
   unknown: string[];
-  /** Each word of the cleaned text with the token ids `[from, to)` that speak it (for word timings). */
-  words: WordTokens[];
+  /** Each word of the cleaned text with the token ids `[from, to)` that speak it (for word timings; text input only). */
+  words?: WordTokens[];
 }
 
 const SYMBOLS: Record<FrontEnd, readonly string[]> = { glowtts: GLOWTTS_SYMBOLS, flowtron: FLOWTRON_SYMBOLS, cset: CSET_SYMBOLS };

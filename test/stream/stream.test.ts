@@ -150,7 +150,7 @@ describe('word timings', () => {
     try {
       const r = await synthesize(tts, 'Hello there, Dr. Smith: 21 cats.');
       assertEqual(r.words!.map((w) => w.word).join(' '), 'hello there doctor smith twenty-one cats', 'words');
-      const { words } = await textToIds('glowtts', 'Hello there, Dr. Smith: 21 cats.');
+      const words = (await textToIds('glowtts', 'Hello there, Dr. Smith: 21 cats.')).words!;
       const d = r.durations!;
       words.forEach((w, i) => {
         let start = 0;
@@ -166,15 +166,15 @@ describe('word timings', () => {
     const plain = await textToIds('glowtts', 'A quick test.');
     const blank = await textToIds('glowtts', 'A quick test.', { addBlank: true });
     // "test." is not in the dictionary with its full stop, so it is spelled out (as the original does).
-    assertArrayEqual(plain.words.map((w) => w.to - w.from), [1, 4, 5], 'tokens per word');
-    for (const [i, w] of blank.words.entries()) {
-      const p = plain.words[i]!;
+    assertArrayEqual(plain.words!.map((w) => w.to - w.from), [1, 4, 5], 'tokens per word');
+    for (const [i, w] of blank.words!.entries()) {
+      const p = plain.words![i]!;
       assertArrayEqual(blank.ids.slice(w.from, w.to).filter((_, k) => k % 2 === 0), plain.ids.slice(p.from, p.to), `${w.word} tokens`);
     }
     const f = await textToIds('flowtron', 'Flowtron speaks, quickly.');
-    assertEqual(f.words.map((w) => w.word).join('|'), 'Flowtron|speaks|quickly', 'flowtron words');
+    assertEqual(f.words!.map((w) => w.word).join('|'), 'Flowtron|speaks|quickly', 'flowtron words');
     const c = await textToIds('cset', 'Hello, world.');
-    assertEqual(c.words.length, 2, 'cset words');
+    assertEqual(c.words!.length, 2, 'cset words');
   });
 
   it('from attention: the most attended token decides the word, in order', () => {
