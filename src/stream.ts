@@ -41,7 +41,8 @@ export interface AudioChunk {
   sampleRate: number;
   /** Sample offset of the chunk's first sample in the whole stream (chunks are contiguous). */
   start: number;
-  /** On the first chunk of each sentence: when each of its words is spoken, in seconds from the start of the stream. */
+  /** Once per sentence, on its first chunk made after its mel is complete (Glow-TTS, XSpkEmoTrans: its first chunk):
+   *  when each of its words is spoken, in seconds from the start of the stream. */
   words?: WordTiming[];
   /** Index of the sentence the chunk belongs to. */
   sentence: number;
