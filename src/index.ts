@@ -2,6 +2,7 @@
 export * from './gpu/index.js';
 export * as ops from './ops/index.js';
 export * from './api.js';
+export { speakStream, vocodeStream, splitSentences, type AudioChunk, type StreamOptions } from './stream.js';
 export { WaveGlow } from './models/waveglow.js';
 export { HiFiGAN } from './models/hifigan.js';
 export { GlowTTS } from './models/glowtts.js';

@@ -2,7 +2,7 @@
 # Runs examples/deno/speak.ts (Deno's built-in WebGPU + dist/flowgpu.js) on the golden weights
 # and checks that each WAV exists and that `sox --i` reads it: Glow-TTS + HiFi-GAN from text,
 # XSpkEmoTrans + HiFi-GAN from the fixture's token ids, speaker embedding and emotion id, Glow-TTS +
-# Griffin-Lim, and the demo voice (weights/) with no model arguments.
+# Griffin-Lim, the demo voice (weights/) with no model arguments, and --stream.
 # Needs dist/ built (node tools/build.mjs). Exits non-zero on failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +43,8 @@ run() {
 
 run "Glow-TTS + HiFi-GAN (text)" "$golden/glowtts-small.safetensors" "$golden/hifigan-small.safetensors" \
   "Hello from Deno, on the golden weights." "$out/glowtts-hifigan.wav"
+run "Glow-TTS + HiFi-GAN (--stream: chunks written as they come)" "$golden/glowtts-small.safetensors" "$golden/hifigan-small.safetensors" \
+  "Hello from Deno. Streamed sentence by sentence." "$out/glowtts-hifigan-stream.wav" --stream
 run "XSpkEmoTrans + HiFi-GAN (ids, hard emotion)" "$golden/cset-small.pth.tar" "$golden/hifigan-small.pth.tar" \
   "unused: the ids are given" "$out/cset-hifigan.wav" --ids "$(cat "$out/cset-ids.json")" \
   --speaker-embedding "$out/cset-speaker.npy" --emotion "$(cat "$out/cset-emotion.txt")"

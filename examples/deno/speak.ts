@@ -10,6 +10,7 @@
 // Options: --speaker N  --sigma S  --gate G  --max-frames N  --noise-scale S  --length-scale L
 //          --seed N  --ids '[1,2,3]'  --speaker-embedding spk.npy  --emotion N  --reference ref.wav|ref.npy
 //          --vocoder-sigma S  --denoise D  --iterations N (Griffin-Lim)  --normalize
+//          --stream: speak sentence by sentence and write each audio chunk as it comes (speakStream)
 // Build the bundle first (`npm run build` writes dist/flowgpu.js and its types, dist/types). On a machine without a GPU,
 // point VK_ICD_FILENAMES at a Vulkan software driver (e.g. .cache/lavapipe/lvp_icd.json).
 // @ts-types="../../dist/types/index.d.ts"
@@ -29,7 +30,7 @@ function parse(args: string[]): { positional: string[]; opts: Opts } {
     if (a.startsWith('--') && a.length > 2) {
       const eq = a.indexOf('=');
       if (eq > 0) opts[a.slice(2, eq)] = a.slice(eq + 1);
-      else if (a === '--normalize' || a === '--help') opts[a.slice(2)] = true;
+      else if (a === '--normalize' || a === '--help' || a === '--stream') opts[a.slice(2)] = true;
       else if (i + 1 < args.length) opts[a.slice(2)] = args[++i]!;
       else throw new Error(`${a} needs a value`);
     } else positional.push(a);
@@ -97,10 +98,18 @@ async function main(): Promise<void> {
     if (tts.kind === 'cset' && o['emotion'] === undefined && !o['referenceMel']) o['emotion'] = 0;
     for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
     const input = typeof opts['ids'] === 'string' ? (JSON.parse(opts['ids']) as number[]) : text;
+    // WaveGlow's defaults: WAVEGLOW_SIGMA, no denoiser.
+    const vocoderOptions = { sigma: number(opts, 'vocoder-sigma'), denoise: number(opts, 'denoise') };
+    if (opts['stream'] === true) {
+      await streamToFile(tts, voc, text, { ...o, vocoder: vocoderOptions }, outPath, t1);
+      tts.release();
+      voc.release();
+      return;
+    }
 
     const r = await flowgpu.speak(tts, voc, input, {
       ...o,
-      vocoder: { sigma: number(opts, 'vocoder-sigma'), denoise: number(opts, 'denoise') }, // WaveGlow's defaults: WAVEGLOW_SIGMA, no denoiser
+      vocoder: vocoderOptions,
       normalize: opts['normalize'] === true,
     });
     const t2 = performance.now();
@@ -115,6 +124,29 @@ async function main(): Promise<void> {
   } finally {
     engine.destroy();
   }
+}
+
+/** `--stream`: each chunk is written as soon as it is ready; the header gets the exact length at the end. */
+async function streamToFile(tts: flowgpu.LoadedModel, voc: flowgpu.LoadedModel, text: string, o: flowgpu.StreamOptions, outPath: string, t1: number): Promise<void> {
+  const file = await Deno.open(outPath, { write: true, create: true, truncate: true });
+  let samples = 0;
+  let rate = 22050;
+  try {
+    let header = true;
+    for await (const c of flowgpu.speakStream(tts, voc, text, o)) {
+      if (header) await file.write(flowgpu.wavHeader(c.sampleRate));
+      header = false;
+      await file.write(flowgpu.wavSamples(c.audio));
+      samples = c.start + c.audio.length;
+      rate = c.sampleRate;
+      console.log(`chunk: ${(c.start / rate).toFixed(2)}–${(samples / rate).toFixed(2)} s after ${((performance.now() - t1) / 1000).toFixed(2)} s`);
+    }
+    await file.seek(0, Deno.SeekMode.Start);
+    await file.write(flowgpu.wavHeader(rate, { frames: samples }));
+  } finally {
+    file.close();
+  }
+  console.log(`wrote ${outPath}: ${samples} samples (${(samples / rate).toFixed(2)} s at ${rate} Hz), streamed`);
 }
 
 try {

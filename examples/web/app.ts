@@ -7,11 +7,12 @@
 import {
   aggregateStyle, checkPair, decodeWav, demoVoiceUrl, encodeWav, Engine, FlowgpuError, griffinLimVocoder, interpolateStyle,
   loadCheckpoint, loadDemoVoiceModels, loadModel, modelName, pca, readNpy, readSource, referenceFromAudio, synthesize, textToIds, toFloat32, toMono, TTS_KINDS,
-  VOCODER_KINDS, vocode,
-  type Checkpoint, type LoadedModel, type SynthesisOutput, type SynthesizeOptions,
+  VOCODER_KINDS, vocode, speakStream,
+  type Checkpoint, type LoadedModel, type SynthesisOutput, type SynthesizeOptions, type WordTiming,
 } from '../../src/index.js';
 import type { ReferenceMel } from '../../src/models/cset.js';
 import { drawHeatmap, drawPlaceholder, drawWaveform } from './draw.js';
+import { type Scheduled, StreamPlayer } from './player.js';
 import { LatentView } from './latent.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -45,6 +46,11 @@ interface Demo {
   lastMel: { data: Float32Array; nMel: number; frames: number } | null;
   lastAttention: { tokens: number; frames: number } | null;
   lastLatents: { label: string; x: number; y: number; z: number }[] | null;
+  /** The last streamed run: when playback started and synthesis ended (performance.now()), each chunk's schedule. */
+  lastStream: {
+    firstAudioMs: number; synthesisEndedAt: number; playbackStartedAt: number | null; sampleRate: number;
+    chunks: Scheduled[]; words: WordTiming[]; stalls: number;
+  } | null;
   tts: string | null;
   vocoder: string | null;
 }
@@ -79,7 +85,7 @@ const demo: Demo = {
     rejectReady = fail;
   }),
   adapter: '', busy: false, completed: 0, lastAction: '', lastError: null, status: '',
-  lastAudio: null, lastSampleRate: 0, lastMel: null, lastAttention: null, lastLatents: null, tts: null, vocoder: null,
+  lastAudio: null, lastSampleRate: 0, lastMel: null, lastAttention: null, lastLatents: null, lastStream: null, tts: null, vocoder: null,
 };
 demo.ready.catch(() => {}); // reported on the page; tests await it themselves
 (window as unknown as { flowgpuDemo: Demo }).flowgpuDemo = demo;
@@ -112,7 +118,7 @@ function message(err: unknown): string {
   return String(err);
 }
 
-const ACTION_BUTTONS = ['demo-voice', 'griffinlim', 'golden-glowtts', 'golden-flowtron', 'golden-cset', 'golden-waveglow', 'golden-refs', 'speak', 'build-styles', 'latent-map'];
+const ACTION_BUTTONS = ['demo-voice', 'griffinlim', 'golden-glowtts', 'golden-flowtron', 'golden-cset', 'golden-waveglow', 'golden-refs', 'speak', 'stream', 'build-styles', 'latent-map'];
 
 function refreshControls(): void {
   const kind = tts?.kind ?? null;
@@ -129,6 +135,7 @@ function refreshControls(): void {
   for (const id of ACTION_BUTTONS) ($(id) as HTMLButtonElement).disabled = !ready;
   ($('demo-voice') as HTMLButtonElement).disabled = !ready || !demoVoiceAvailable;
   ($('speak') as HTMLButtonElement).disabled = !ready || !tts;
+  ($('stream') as HTMLButtonElement).disabled = !ready || !tts || !vocoder;
   ($('build-styles') as HTMLButtonElement).disabled = !ready || tts?.kind !== 'flowtron' || refs.length === 0;
   ($('latent-map') as HTMLButtonElement).disabled = !ready || tts?.kind !== 'flowtron' || refs.length === 0;
   ($('interp') as HTMLInputElement).disabled = !ready || !styles || tts?.kind !== 'flowtron';
@@ -391,6 +398,90 @@ async function runSynthesis(): Promise<void> {
   const t2 = performance.now();
   showAudio(audio, vocoder.sampleRate);
   setStatus(status, `done: ${modelName(tts.kind)} ${((t1 - t0) / 1000).toFixed(1)} s + ${modelName(vocoder.kind)} ${((t2 - t1) / 1000).toFixed(1)} s${notes.length ? ` · ${notes.join(' · ')}` : ''}`, 'ok');
+}
+
+/**
+ * Speaks the text as a stream: each chunk is scheduled on the AudioContext clock as it arrives
+ * (StreamPlayer), the words are highlighted as they are spoken, and the time to first audio is shown.
+ */
+async function runStream(): Promise<void> {
+  if (!tts || !vocoder) throw new FlowgpuError('load a text-to-speech model and a vocoder first');
+  const status = $('synth-status');
+  const text = ($('text') as HTMLTextAreaElement).value;
+  audioCtx ??= new AudioContext();
+  void audioCtx.resume();
+  const player = new StreamPlayer(audioCtx);
+  const words = new WordHighlighter($('words'));
+  const parts: Float32Array[] = [];
+  let sampleRate = vocoder.sampleRate;
+  let firstAudioMs = NaN;
+  setStatus(status, `${modelName(tts.kind)} + ${modelName(vocoder.kind)}: streaming…`, 'busy');
+  const t0 = performance.now();
+  const follow = (): void => {
+    const t = player.position();
+    if (t !== null) words.at(t);
+    if (!words.finished(t)) requestAnimationFrame(follow);
+  };
+  requestAnimationFrame(follow);
+  try {
+    for await (const c of speakStream(tts, vocoder, text, { ...synthOptions(), vocoder: { sigma: num('vocoder-sigma', 0.666), denoise: num('denoise', 0) } })) {
+      if (Number.isNaN(firstAudioMs)) {
+        firstAudioMs = performance.now() - t0;
+        $('ttfa').textContent = `first audio after ${(firstAudioMs / 1000).toFixed(2)} s`;
+      }
+      sampleRate = c.sampleRate;
+      player.push(c.audio, c.sampleRate, c.start);
+      if (c.words) words.add(c.words);
+      parts.push(c.audio);
+      setStatus(status, `streaming: ${((c.start + c.audio.length) / c.sampleRate).toFixed(2)} s of audio ready…`, 'busy');
+    }
+  } finally {
+    player.finish();
+    player.stop();
+  }
+  const synthesisEndedAt = performance.now();
+  const audio = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((o, p) => (audio.set(p, o), o + p.length), 0);
+  showAudio(audio, sampleRate);
+  demo.lastStream = {
+    firstAudioMs, synthesisEndedAt, playbackStartedAt: player.startedAt, sampleRate, chunks: player.scheduled, words: words.all, stalls: player.stalls,
+  };
+  setStatus(status, `streamed ${(audio.length / sampleRate).toFixed(2)} s in ${player.scheduled.length} chunks: first audio after ${(firstAudioMs / 1000).toFixed(2)} s, all after ${((synthesisEndedAt - t0) / 1000).toFixed(2)} s`, 'ok');
+}
+
+/** The spoken words, each highlighted while it is spoken. */
+class WordHighlighter {
+  readonly all: WordTiming[] = [];
+  private readonly spans: HTMLSpanElement[] = [];
+  private current = -1;
+
+  constructor(private readonly el: HTMLElement) {
+    el.textContent = '';
+  }
+
+  add(words: WordTiming[]): void {
+    for (const w of words) {
+      const span = document.createElement('span');
+      span.textContent = w.word;
+      span.title = `${w.start.toFixed(2)}–${w.end.toFixed(2)} s`;
+      this.el.append(span, ' ');
+      this.spans.push(span);
+      this.all.push(w);
+    }
+  }
+
+  /** Highlights the word spoken at stream time `t` (seconds). */
+  at(t: number): void {
+    const i = this.all.findIndex((w) => t >= w.start && t < w.end);
+    if (i === this.current) return;
+    this.spans[this.current]?.classList.remove('spoken');
+    this.spans[i]?.classList.add('spoken');
+    this.current = i;
+  }
+
+  finished(t: number | null): boolean {
+    return demo.lastStream !== null && t !== null && t > (this.all.at(-1)?.end ?? 0);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -724,6 +815,10 @@ function wire(): void {
   $('golden-cset').addEventListener('click', () => void act('golden-cset', $('synth-status'), () => goldenTTS('cset')));
   $('golden-waveglow').addEventListener('click', () => void act('golden-waveglow', $('synth-status'), goldenWaveGlow));
   $('speak').addEventListener('click', () => void act('speak', $('synth-status'), runSynthesis));
+  $('stream').addEventListener('click', () => {
+    demo.lastStream = null;
+    void act('stream', $('synth-status'), runStream);
+  });
   $('play').addEventListener('click', play);
   $('text').addEventListener('input', () => {
     goldenIds = null;

@@ -7,6 +7,7 @@ import { flowtronBenchmark } from './flowtron.js';
 import { hifiganBenchmark } from './hifigan.js';
 import { kernelBenchmarks } from './kernels.js';
 import { speechBenchmark } from './speech.js';
+import { streamBenchmark } from './stream.js';
 import { waveglowBenchmark } from './waveglow.js';
 
 export const benchmarks: Benchmark[] = [
@@ -15,6 +16,7 @@ export const benchmarks: Benchmark[] = [
   waveglowBenchmark,
   hifiganBenchmark,
   flowtronBenchmark,
+  streamBenchmark,
 ];
 
 export * from './harness.js';

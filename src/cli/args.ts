@@ -48,8 +48,8 @@ export interface CommandSpec<O extends OptionSpecs> {
   /** Positional arguments: how many, and what they are called in messages. */
   args: { min: number; max: number; what: string };
   options: O;
-  /** `-o FILE`: required or optional, and the extensions it may have. */
-  output?: { required: boolean; what: string; extensions?: readonly string[] };
+  /** `-o FILE`: required or optional, the extensions it may have, and whether `-o -` (stdout) is allowed. */
+  output?: { required: boolean; what: string; extensions?: readonly string[]; stdout?: boolean };
   /** Takes `--config FILE` for its checkpoints (every command that loads a model). */
   loadsModels?: boolean;
   run(ctx: Context<O>): Promise<void>;
@@ -210,7 +210,7 @@ export function parseCommand<O extends OptionSpecs>(spec: Omit<CommandSpec<O>, '
   const output = p.values.get('output')?.[0];
   if (spec.output) {
     if (output === undefined && spec.output.required) throw new FlowgpuError(`${spec.name}: give the output file with -o <${spec.output.what}>\n\n${usageOf(s)}`);
-    if (output !== undefined) {
+    if (output !== undefined && !(spec.output.stdout && output === '-')) {
       const ext = spec.output.extensions;
       if (ext && !ext.some((x) => output.toLowerCase().endsWith(x))) throw new FlowgpuError(`${spec.name}: the output must end in ${ext.join(' or ')}, got ${output}`);
       checkWritable(output);

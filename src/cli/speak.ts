@@ -1,5 +1,7 @@
 // `flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [options]`: text → mel → audio through
-// the API's `speak`, written as a 16-bit WAV. With only the text: the demo voice + Griffin-Lim.
+// the API, written as a 16-bit WAV. With only the text: the demo voice + Griffin-Lim. Text is
+// spoken as a stream (speakStream: sentence by sentence, vocoder window by window, each chunk
+// written as soon as it is ready) unless an option needs the whole utterance first.
 
 import { griffinLimVocoder, type LoadedVocoder, speak, TTS_KINDS, VOCODER_KINDS } from '../api.js';
 import { FlowgpuError } from '../gpu/errors.js';
@@ -7,6 +9,7 @@ import { encodeWav } from '../io/wav.js';
 import { demoVoicePath } from '../voice.js';
 import { defineCommand } from './args.js';
 import { writeOutput } from './files.js';
+import { speakStreaming, writeTimings } from './speak-stream.js';
 import { checkApplies, synthesizeOptions, TTS_OPTIONS, ttsInput, VOCODE_OPTIONS } from './synthesis.js';
 
 /** speak's names of the vocoder options (`--sigma` and `--seed` are the TTS model's). */
@@ -23,15 +26,19 @@ const command = defineCommand({
     'usage: flowgpu speak "<text>" -o out.wav [--voice <tts model>] [--iterations 16]   (the demo voice + Griffin-Lim)\n' +
     '       flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [options]\n' +
     '  <tts model>: Glow-TTS, Flowtron or XSpkEmoTrans; <vocoder>: WaveGlow or HiFi-GAN with the same number of mel\n' +
-    '  channels, or "griffinlim". Each option applies to the models it names.',
+    '  channels, or "griffinlim". Each option applies to the models it names.\n' +
+    '  Text is spoken sentence by sentence and written as it is made: -o - writes the WAV to stdout (| aplay,\n' +
+    '  | sox -t wav - out.wav). --ids and --normalize need the whole utterance first.',
   args: { min: 0, max: 3, what: 'the text (and a TTS model and a vocoder before it)' },
   options: {
     ...TTS_OPTIONS,
     ...SPEAK_VOCODER_OPTIONS,
     voice: { kind: 'string', arg: 'FILE', help: 'a TTS model to speak with Griffin-Lim instead of the demo voice' },
-    normalize: { kind: 'flag', help: 'scale the audio to a peak of 0.95 (as the Glow-TTS demos do)' },
+    normalize: { kind: 'flag', help: 'scale the audio to a peak of 0.95 (as the Glow-TTS demos do; not streamed)' },
+    stream: { kind: 'flag', help: 'print each audio chunk\'s time and when it was ready to stderr' },
+    timings: { kind: 'string', arg: 'FILE', help: 'write when each word is spoken (JSON: seconds from the start)' },
   },
-  output: { required: true, what: 'out.wav', extensions: ['.wav'] },
+  output: { required: true, what: 'out.wav', extensions: ['.wav'], stdout: true },
   loadsModels: true,
   async run(ctx) {
     const voice = ctx.opts.voice;
@@ -40,6 +47,8 @@ const command = defineCommand({
     if (demo && p.length > 1) throw new FlowgpuError(`speak: with --voice give only the text (quote it), not ${p.map((a) => JSON.stringify(a)).join(' ')}`);
     const [ttsPath, vocPath, text] = demo ? [voice ?? (await demoVoicePath()), 'griffinlim', p[0]] : [p[0]!, p[1]!, p[2]];
     const input = ttsInput(text, ctx.opts.ids);
+    const whole = ctx.opts.normalize ? 'normalize' : ctx.opts.ids ? 'ids' : undefined;
+    if (whole && ctx.opts.stream) throw new FlowgpuError(`speak: --stream needs the streamed path, which --${whole} does not take`);
     const tts = await ctx.load(ttsPath, TTS_KINDS);
     let vocoder: LoadedVocoder;
     if (vocPath === 'griffinlim') {
@@ -50,15 +59,23 @@ const command = defineCommand({
     if (vocoder.sampleRate !== tts.sampleRate) {
       ctx.warn(`the TTS model is for ${tts.sampleRate} Hz audio, the vocoder for ${vocoder.sampleRate} Hz; writing ${vocoder.sampleRate} Hz`);
     }
-    const r = await speak(tts, vocoder, input, {
+    const options = {
       ...(await synthesizeOptions(ctx, ctx.opts, tts)),
       vocoder: { sigma: ctx.opts['vocoder-sigma'], seed: ctx.opts['vocoder-seed'], denoise: ctx.opts.denoise },
-      normalize: ctx.opts.normalize,
-    });
+    };
+    const out = ctx.output!;
+    if (!whole) {
+      await speakStreaming(tts, vocoder, input as string, options, { out, printChunks: ctx.opts.stream, timings: ctx.opts.timings, warn: ctx.warn });
+      return;
+    }
+    const r = await speak(tts, vocoder, input, { ...options, normalize: ctx.opts.normalize });
     if (r.unknown.length > 0) ctx.warn(`dropped symbols the ${tts.kind} front end lacks: ${r.unknown.join(' ')}`);
-    await writeOutput(ctx.output!, encodeWav(r.audio, r.sampleRate, 'pcm16'));
-    process.stdout.write(
-      `wrote ${ctx.output}: ${r.audio.length} samples (${(r.audio.length / r.sampleRate).toFixed(2)} s at ${r.sampleRate} Hz) ` +
+    const wav = encodeWav(r.audio, r.sampleRate, 'pcm16');
+    if (out === '-') process.stdout.write(wav);
+    else await writeOutput(out, wav);
+    if (ctx.opts.timings) await writeTimings(ctx.opts.timings, r.sampleRate, r.words ?? []);
+    (out === '-' ? process.stderr : process.stdout).write(
+      `wrote ${out === '-' ? 'stdout' : out}: ${r.audio.length} samples (${(r.audio.length / r.sampleRate).toFixed(2)} s at ${r.sampleRate} Hz) ` +
         `from a mel [${r.nMel}, ${r.frames}] via ${vocoder.kind}\n`,
     );
   },

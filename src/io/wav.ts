@@ -26,16 +26,43 @@ export function encodeWav(channels: Float32Array | Float32Array[], sampleRate: n
   const chans = Array.isArray(channels) ? channels : [channels];
   if (chans.length === 0) throw new FlowgpuError('encodeWav: no channels');
   const n = chans[0]!.length;
-  if (chans.some((c) => c.length !== n)) throw new FlowgpuError('encodeWav: channels differ in length');
+  const header = wavHeader(sampleRate, { channels: chans.length, format, frames: n });
+  const data = wavSamples(chans, format);
+  const buf = new Uint8Array(header.length + data.length + (data.length & 1));
+  buf.set(header);
+  buf.set(data, header.length);
+  return buf;
+}
+
+/** The value of a data-size field whose length is not known (a pipe): sox, aplay and ffmpeg read such data to the end. */
+export const WAV_UNKNOWN_SIZE = 0xffffffff;
+
+export interface WavHeaderOptions {
+  channels?: number;
+  format?: WavFormat;
+  /** Samples per channel; null (default) when not known yet: the size fields are WAV_UNKNOWN_SIZE. */
+  frames?: number | null;
+}
+
+/**
+ * The header of a WAV file, before its samples (`wavSamples`). For a stream whose length is not
+ * known, leave out `frames` and write the samples as they come; a seekable file can be given the
+ * exact-length header at the end (same byte length, written over the first).
+ */
+export function wavHeader(sampleRate: number, o: WavHeaderOptions = {}): Uint8Array {
+  const nc = o.channels ?? 1;
+  const format = o.format ?? 'pcm16';
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new FlowgpuError(`encodeWav: sample rate ${sampleRate} is not a positive integer`);
+  if (!Number.isInteger(nc) || nc < 1) throw new FlowgpuError(`encodeWav: ${nc} channels`);
   const bytesPer = format === 'pcm16' ? 2 : 4;
-  const nc = chans.length;
-  const dataBytes = n * nc * bytesPer;
   const fmtBytes = format === 'float32' ? 18 : 16; // float needs cbSize (and a fact chunk)
   const factBytes = format === 'float32' ? 12 : 0;
-  const total = 12 + 8 + fmtBytes + factBytes + 8 + dataBytes + (dataBytes & 1);
-  if (total > 0xffffffff) throw new FlowgpuError(`encodeWav: ${total} bytes exceed the 4 GiB a WAV file can hold`);
-  const buf = new Uint8Array(total);
+  const headerBytes = 12 + 8 + fmtBytes + factBytes + 8;
+  const known = o.frames !== undefined && o.frames !== null;
+  const dataBytes = known ? o.frames! * nc * bytesPer : 0;
+  const total = headerBytes + dataBytes + (dataBytes & 1);
+  if (known && total > 0xffffffff) throw new FlowgpuError(`encodeWav: ${total} bytes exceed the 4 GiB a WAV file can hold`);
+  const buf = new Uint8Array(headerBytes);
   const v = new DataView(buf.buffer);
   let p = 0;
   const str = (s: string) => {
@@ -43,14 +70,27 @@ export function encodeWav(channels: Float32Array | Float32Array[], sampleRate: n
   };
   const u32 = (x: number) => { v.setUint32(p, x, true); p += 4; };
   const u16 = (x: number) => { v.setUint16(p, x, true); p += 2; };
-  str('RIFF'); u32(total - 8); str('WAVE');
+  str('RIFF'); u32(known ? total - 8 : WAV_UNKNOWN_SIZE); str('WAVE');
   str('fmt '); u32(fmtBytes);
   u16(format === 'pcm16' ? PCM : FLOAT); u16(nc); u32(sampleRate); u32(sampleRate * nc * bytesPer); u16(nc * bytesPer); u16(bytesPer * 8);
   if (format === 'float32') {
     u16(0);
-    str('fact'); u32(4); u32(n);
+    str('fact'); u32(4); u32(known ? o.frames! : WAV_UNKNOWN_SIZE);
   }
-  str('data'); u32(dataBytes);
+  str('data'); u32(known ? dataBytes : WAV_UNKNOWN_SIZE);
+  return buf;
+}
+
+/** Samples of one or more channels (same length), interleaved in a WAV's data encoding. */
+export function wavSamples(channels: Float32Array | Float32Array[], format: WavFormat = 'pcm16'): Uint8Array {
+  const chans = Array.isArray(channels) ? channels : [channels];
+  const n = chans[0]?.length ?? 0;
+  if (chans.some((c) => c.length !== n)) throw new FlowgpuError('encodeWav: channels differ in length');
+  const bytesPer = format === 'pcm16' ? 2 : 4;
+  const nc = chans.length;
+  const buf = new Uint8Array(n * nc * bytesPer);
+  const v = new DataView(buf.buffer);
+  let p = 0;
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < nc; c++) {
       const x = chans[c]![i]!;

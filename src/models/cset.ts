@@ -18,7 +18,7 @@ import { add, tanh } from '../ops/elementwise.js';
 import { gatherColumns, glu, layerNormChannels, lengthRegulate, lightweightConv, roundDurations, scln } from '../ops/lconv.js';
 import { linear, matmul } from '../ops/matmul.js';
 import { textToIds } from '../text/index.js';
-import { alignmentFromDurations, type Synthesis, type SynthesizeOptions, type TextToSpeech, tokensOf } from './tts.js';
+import { alignmentFromDurations, type Synthesis, type SynthesizeOptions, type TextToSpeech, timeWords, tokensOf } from './tts.js';
 import { sampleRateOf, Weights } from './weights.js';
 
 export interface CsetConfig {
@@ -327,7 +327,8 @@ export class CSET implements TextToSpeech {
    * durations, the rounded durations and the emotion-token scores.
    */
   async synthesize(input: string | ArrayLike<number>, o: CsetSynthesisOptions = {}): Promise<CsetOutput> {
-    const { ids, unknown } = await tokensOf(input, (text) => textToIds('cset', text));
+    const text = await tokensOf(input, (t) => textToIds('cset', t));
+    const { ids, unknown } = text;
     this.check(ids, o);
     const { engine: e, w, config: c } = this;
     const E = c.hidden;
@@ -391,7 +392,7 @@ export class CSET implements TextToSpeech {
       };
       return null;
     });
-    return result!;
+    return timeWords(result!, text, this.hopLength);
   }
 }
 

@@ -23,7 +23,7 @@ import { invertMatrix } from '../math/linalg.js';
 import { relAttention } from '../ops/relattn.js';
 import { concat } from '../ops/shape.js';
 import { GLOWTTS_BLANK, type TextIds, textToIds } from '../text/index.js';
-import { alignmentFromDurations, type Synthesis, type SynthesizeOptions, type TextToSpeech, tokensOf } from './tts.js';
+import { alignmentFromDurations, type Synthesis, type SynthesizeOptions, type TextToSpeech, timeWords, tokensOf } from './tts.js';
 import { Weights } from './weights.js';
 
 export interface GlowTTSConfig {
@@ -372,7 +372,8 @@ export class GlowTTS implements TextToSpeech {
 
   /** Text (a string for the Glow-TTS front end, or token ids) → mel. */
   async synthesize(input: string | ArrayLike<number>, o: GlowTTSSynthesizeOptions = {}): Promise<GlowTTSSynthesis> {
-    const { ids, unknown } = await tokensOf(input, (t) => this.textToIds(t));
+    const text = await tokensOf(input, (t) => this.textToIds(t));
+    const { ids, unknown } = text;
     const e = this.engine;
     const c = this.config;
     const noiseScale = o.noiseScale ?? 0.667;
@@ -423,7 +424,7 @@ export class GlowTTS implements TextToSpeech {
       };
       return null;
     });
-    return result!;
+    return timeWords(result!, text, this.hopLength);
   }
 
   /**

@@ -56,6 +56,33 @@ export class HiFiGAN implements Vocoder {
     return this.config.numMels;
   }
 
+  /**
+   * Mel frames on either side that can reach an output sample: walking back from conv_post
+   * through each stage's residual blocks (parallel: the widest counts; ResBlock1 adds a
+   * dilation-1 conv per dilation) and its transposed conv (output t reads inputs
+   * ⌈(t + p − k + 1)/u⌉ … ⌊(t + p)/u⌋), to conv_pre. Audio cut from windows with this much
+   * mel context equals one pass over the whole mel.
+   */
+  receptiveField(): number {
+    const { w, config: c } = this;
+    const half = (name: string): number => (w.host(name).shape[2]! - 1) >> 1;
+    let r = half('conv_post.weight');
+    for (let i = c.upsampleRates.length - 1; i >= 0; i--) {
+      let widest = 0;
+      c.resblockKernels.forEach((k, j) => {
+        const perConv = (k - 1) >> 1;
+        const dil = c.resblockDilations[j]!;
+        widest = Math.max(widest, dil.reduce((s, d) => s + d * perConv + (c.resblock === '1' ? perConv : 0), 0));
+      });
+      r += widest;
+      const u = c.upsampleRates[i]!;
+      const k = c.upsampleKernels[i]!;
+      const p = (k - u) >> 1;
+      r = Math.max(Math.ceil((r + k - 1 - p) / u), Math.floor((r + p) / u));
+    }
+    return r + half('conv_pre.weight');
+  }
+
   /** Builds the generator `detection` describes (detected here when not given). */
   static async load(engine: Engine, ckpt: Checkpoint, detection?: Detection): Promise<HiFiGAN> {
     const folded: Checkpoint = { tensors: foldWeightNorm(ckpt.tensors).tensors, metadata: ckpt.metadata };

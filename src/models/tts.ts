@@ -3,6 +3,7 @@
 // CLI and streaming call this one method; each option applies to the models that name it.
 
 import type { TextIds } from '../text/index.js';
+import { timingsFromAttention, timingsFromDurations, type WordTiming } from '../timings.js';
 import type { ReferenceMel } from './cset.js';
 
 /** A map over text tokens × frames, row-major `[tokens, frames]`. */
@@ -42,6 +43,11 @@ export interface SynthesizeOptions {
   emotion?: number;
   /** XSpkEmoTrans: soft emotion tokens from a reference log mel (`melFromAudio` for audio). */
   referenceMel?: ReferenceMel;
+  /**
+   * Flowtron: receives the mel's frames as the last flow makes them: `rows` `[count, nMel]`
+   * (time-major) from frame `from` on, in order (what streaming vocodes before the gate stops).
+   */
+  onFrames?: (rows: Float32Array, from: number) => Promise<void> | void;
 }
 
 /** A model's mel for one utterance, on the host. */
@@ -60,6 +66,8 @@ export interface Synthesis {
   durations?: Int32Array;
   /** Which token each frame speaks: Flowtron's last flow's attention; the 0/1 alignment of the others. */
   attention: AttentionMap;
+  /** When each word is spoken, in seconds from the mel's start (text input only). */
+  words?: WordTiming[];
 }
 
 export type TtsKind = 'glowtts' | 'flowtron' | 'cset';
@@ -86,4 +94,14 @@ export function alignmentFromDurations(durations: Int32Array, frames: number): A
   let t = 0;
   for (let i = 0; i < tokens; i++) for (let k = 0; k < durations[i]! && t < frames; k++, t++) data[i * frames + t] = 1;
   return { data, tokens, frames, kind: 'alignment' };
+}
+
+/** `s` with its word timings (text input only): exact from the durations, else read from the attention. */
+export function timeWords<S extends Synthesis>(s: S, text: TextIds, hopLength: number): S {
+  if (!text.words) return s;
+  const secondsPerFrame = hopLength / s.sampleRate;
+  s.words = s.durations
+    ? timingsFromDurations(text.words, s.durations, s.frames, secondsPerFrame)
+    : timingsFromAttention(text.words, s.attention, secondsPerFrame);
+  return s;
 }

@@ -360,11 +360,64 @@ export class WaveGlow implements Vocoder {
     this.validate(mel, frames);
     const e = this.engine;
     const c = this.config;
-    const sigma = o.sigma ?? WAVEGLOW_SIGMA;
-    if (!Number.isFinite(sigma) || sigma < 0) throw new FlowgpuError(`WaveGlow: sigma must be ≥ 0, got ${sigma}`);
     const tg = Math.floor((c.upsampleStride * frames) / c.nGroup);
     // Group steps to output (all, or a prefix); windows may still read up to `tg`.
     const tgOut = o.maxSamples ? Math.min(tg, Math.ceil(o.maxSamples / c.nGroup)) : tg;
+    const maxWin = this.maxWindow();
+    const win = Math.min(o.chunkLength ?? maxWin, maxWin);
+    const single = Math.min(tg, tgOut + this.overlap) <= win; // one window covers the output
+    const core = single ? tgOut : win - 2 * this.overlap;
+    const out = e.empty([tgOut * c.nGroup], 'f32', 'waveglow.audio');
+    e.keep(out);
+    try {
+      for await (const w of this.windows(mel, frames, o, out, tgOut, () => core)) {
+        if (o.onProgress) {
+          await e.sync();
+          o.onProgress(w.index + 1, Math.ceil(tgOut / core));
+        }
+      }
+    } catch (err) {
+      out.release();
+      throw err;
+    }
+    return out;
+  }
+
+  /**
+   * The audio of `infer` (without the denoiser) window by window, as each is read back: windows
+   * of `firstWindow` group steps (default 256), doubling up to the adapter's largest. The same
+   * samples as `infer`: each window reads the receptive field on either side, and the noise is
+   * drawn for the whole utterance first.
+   */
+  async *stream(mel: Float32Array, frames: number, o: WaveGlowInferOptions & { firstWindow?: number } = {}): AsyncGenerator<Float32Array> {
+    this.validate(mel, frames);
+    const e = this.engine;
+    const c = this.config;
+    const tg = Math.floor((c.upsampleStride * frames) / c.nGroup);
+    const largest = Math.min(o.chunkLength ?? this.maxWindow(), this.maxWindow()) - 2 * this.overlap;
+    const first = Math.max(1, Math.min(o.firstWindow ?? 256, largest));
+    const out = e.empty([tg * c.nGroup], 'f32', 'waveglow.audio');
+    try {
+      for await (const w of this.windows(mel, frames, o, out, tg, (i) => Math.min(first * 2 ** i, Math.max(first, largest)))) {
+        yield await e.readF32(out.view(w.a * c.nGroup, [(w.b - w.a) * c.nGroup]));
+      }
+    } finally {
+      out.release();
+    }
+  }
+
+  /**
+   * Records the reverse flows window by window into `out` (`[n_group·tgOut]`), window i having
+   * `core(i)` output group steps; yields after each window is recorded.
+   */
+  private async *windows(
+    mel: Float32Array, frames: number, o: WaveGlowInferOptions, out: Tensor, tgOut: number, core: (i: number) => number,
+  ): AsyncGenerator<{ index: number; a: number; b: number }> {
+    const e = this.engine;
+    const c = this.config;
+    const sigma = o.sigma ?? WAVEGLOW_SIGMA;
+    if (!Number.isFinite(sigma) || sigma < 0) throw new FlowgpuError(`WaveGlow: sigma must be ≥ 0, got ${sigma}`);
+    const tg = Math.floor((c.upsampleStride * frames) / c.nGroup);
     const nSamples = tgOut * c.nGroup;
     const nRem = this.nRemaining;
     const nEarly = this.nEarly;
@@ -377,13 +430,9 @@ export class WaveGlow implements Vocoder {
         if (z.length !== want) throw new FlowgpuError(`WaveGlow: noise[${i}] has ${z.length} values, expected ${want} ([${i === 0 ? nRem : c.nEarlySize}, ${tg}])`);
       });
     }
-    const maxWin = this.maxWindow();
-    const win = Math.min(o.chunkLength ?? maxWin, maxWin);
-    const single = Math.min(tg, tgOut + this.overlap) <= win; // one window covers the output
-    const core = single ? tgOut : win - 2 * this.overlap;
-    if (core < 1) {
+    if (core(0) < 1) {
       throw new FlowgpuError(
-        `WaveGlow: windows of ${win} group steps cannot hold the ${2 * this.overlap}-step overlap of this model ` +
+        `WaveGlow: windows of ${this.maxWindow()} group steps cannot hold the ${2 * this.overlap}-step overlap of this model ` +
           `(the adapter's maxStorageBufferBindingSize is ${e.limits.maxStorageBufferBindingSize} bytes)`,
       );
     }
@@ -396,29 +445,25 @@ export class WaveGlow implements Vocoder {
     const melT = e.upload(mel, [c.nMel, frames], 'mel');
     // Whole-utterance noise, already scaled by sigma.
     const noise: Tensor[] = [];
-    const draws = [nRem, ...Array<number>(nEarly).fill(c.nEarlySize)];
-    let offset = 0;
-    draws.forEach((rows, i) => {
-      const given = o.noise?.[i];
-      if (sigma === 0) {
-        noise.push(e.upload(new Float32Array(rows * tg), [rows, tg], `noise.${i}`));
-      } else if (given) {
-        const t = e.upload(given, [rows, tg], `noise.${i}`);
-        noise.push(affine(e, t, sigma));
-        t.release();
-      } else {
-        // On the GPU from (seed, offset): draw i continues the stream where draw i − 1 ended.
-        noise.push(randn(e, [rows, tg], o.seed ?? 0, { offset, scale: sigma }));
-      }
-      offset += rows * tg;
-    });
-    const out = e.empty([nSamples], 'f32', 'waveglow.audio');
-    e.keep(out);
     try {
-      const nChunks = Math.ceil(tgOut / core);
-      for (let ci = 0; ci < nChunks; ci++) {
-        const a = ci * core;
-        const b = Math.min(tgOut, a + core);
+      const draws = [nRem, ...Array<number>(nEarly).fill(c.nEarlySize)];
+      let offset = 0;
+      draws.forEach((rows, i) => {
+        const given = o.noise?.[i];
+        if (sigma === 0) {
+          noise.push(e.upload(new Float32Array(rows * tg), [rows, tg], `noise.${i}`));
+        } else if (given) {
+          const t = e.upload(given, [rows, tg], `noise.${i}`);
+          noise.push(affine(e, t, sigma));
+          t.release();
+        } else {
+          // On the GPU from (seed, offset): draw i continues the stream where draw i − 1 ended.
+          noise.push(randn(e, [rows, tg], o.seed ?? 0, { offset, scale: sigma }));
+        }
+        offset += rows * tg;
+      });
+      for (let index = 0, a = 0; a < tgOut; index++) {
+        const b = Math.min(tgOut, a + core(index));
         const ws = Math.max(0, a - this.overlap);
         const we = Math.min(tg, b + this.overlap);
         e.tidy(() => {
@@ -426,19 +471,13 @@ export class WaveGlow implements Vocoder {
           interleave(e, audio, out, a - ws, b - a, a * c.nGroup);
           return null;
         });
-        if (o.onProgress) {
-          await e.sync();
-          o.onProgress(ci + 1, nChunks);
-        }
+        yield { index, a, b };
+        a = b;
       }
-    } catch (err) {
-      out.release();
-      throw err;
     } finally {
       melT.release();
       for (const t of noise) t.release();
     }
-    return out;
   }
 
   /** The reverse flows over group steps [t0, t0 + len): returns audio `[n_group, len]`. */

@@ -7,13 +7,16 @@ import { normalizeNumbers } from './numbers.js';
 export const WORD_CHAR = '[\\p{L}\\p{N}_]';
 const NOT_AFTER_WORD = `(?<!${WORD_CHAR})`;
 
-/** keithito's abbreviations, matched case-insensitively before a full stop. */
-const ABBREVIATIONS: readonly (readonly [RegExp, string])[] = ([
+/** keithito's abbreviations, read before a full stop (matched case-insensitively). */
+export const ABBREVIATION_WORDS: readonly (readonly [string, string])[] = [
   ['mrs', 'misess'], ['mr', 'mister'], ['dr', 'doctor'], ['st', 'saint'], ['co', 'company'],
   ['jr', 'junior'], ['maj', 'major'], ['gen', 'general'], ['drs', 'doctors'], ['rev', 'reverend'],
   ['lt', 'lieutenant'], ['hon', 'honorable'], ['sgt', 'sergeant'], ['capt', 'captain'],
   ['esq', 'esquire'], ['ltd', 'limited'], ['col', 'colonel'], ['ft', 'fort'],
-] as const).map(([abbr, word]) => [new RegExp(`${NOT_AFTER_WORD}${abbr}\\.`, 'giu'), word] as const);
+];
+
+const ABBREVIATIONS: readonly (readonly [RegExp, string])[] =
+  ABBREVIATION_WORDS.map(([abbr, word]) => [new RegExp(`${NOT_AFTER_WORD}${abbr}\\.`, 'giu'), word] as const);
 
 /** Flowtron expands only the abbreviation that cannot be mistaken for a sentence end. */
 const SAFE_ABBREVIATIONS: readonly (readonly [RegExp, string])[] = [[new RegExp(`${NOT_AFTER_WORD}no\\.`, 'giu'), 'number']];

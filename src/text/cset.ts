@@ -49,6 +49,6 @@ function readPiece(piece: string, dict: CmuDict): string[] {
 export function csetEncode(text: string, dict: CmuDict): Encoder {
   const pieces = text.replace(TRAILING_PUNCT_RE, '').split(PIECE_SPLIT_RE);
   const enc = new Encoder(TABLE);
-  enc.phones(pieces.flatMap((piece) => readPiece(piece, dict)).join(' '));
+  for (const piece of pieces) enc.word(piece, () => enc.phones(readPiece(piece, dict).join(' ')));
   return enc;
 }

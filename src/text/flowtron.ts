@@ -88,8 +88,12 @@ export function flowtronEncode(text: string, dict: CmuDict, opts: FlowtronOption
   const pArpabet = opts.pArpabet ?? 1;
   const random = mulberry32(opts.seed ?? 1234);
   const words = splitWords(flowtronCleaners(text, dict));
-  const mixed = words.map((w) => (random() < pArpabet ? wordToArpabet(w, dict) : w)).join(' ');
   const enc = new Encoder(TABLE);
-  enc.curly(mixed, (part) => enc.chars(part));
+  // Word by word, a space between: the same ids as reading the joined words at once (a {…} span never crosses a word).
+  words.forEach((w, i) => {
+    const read = random() < pArpabet ? wordToArpabet(w, dict) : w;
+    if (i > 0) enc.chars(' ');
+    enc.word(w, () => enc.curly(read, (part) => enc.chars(part)));
+  });
   return enc;
 }

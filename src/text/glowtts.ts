@@ -32,11 +32,13 @@ export function glowttsEncode(text: string, dict: CmuDict): Encoder {
     const clean = englishCleaners(part);
     if (!last) return enc.chars(clean);
     for (const word of clean.split(' ')) {
-      const pron = dict.lookup(word)?.[0];
-      if (pron !== undefined) enc.phones(pron);
-      // A word that starts with "{" (a brace with no partner) is read as ARPAbet, as the original does.
-      else if (word.startsWith('{')) enc.phones(word.slice(1, -1));
-      else enc.chars(word);
+      enc.word(word, () => {
+        const pron = dict.lookup(word)?.[0];
+        if (pron !== undefined) enc.phones(pron);
+        // A word that starts with "{" (a brace with no partner) is read as ARPAbet, as the original does.
+        else if (word.startsWith('{')) enc.phones(word.slice(1, -1));
+        else enc.chars(word);
+      });
       enc.ids.push(SPACE);
     }
   });

@@ -5,9 +5,10 @@ import { CmuDict, loadCmuDict, type Lexicon } from './cmudict.js';
 import { CSET_SYMBOLS, csetEncode } from './cset.js';
 import { FLOWTRON_SYMBOLS, flowtronEncode } from './flowtron.js';
 import { GLOWTTS_BLANK, GLOWTTS_SYMBOLS, glowttsEncode, intersperse } from './glowtts.js';
-import type { Encoder } from './symbols.js';
+import type { Encoder, WordTokens } from './symbols.js';
 
 export { CmuDict, loadCmuDict, type Lexicon } from './cmudict.js';
+export type { WordTokens } from './symbols.js';
 export { englishCleaners } from './cleaners.js';
 export { flowtronCleaners } from './flowtron.js';
 export { CSET_SYMBOLS, FLOWTRON_SYMBOLS, GLOWTTS_BLANK, GLOWTTS_SYMBOLS };
@@ -31,6 +32,8 @@ export interface TextIds {
   ids: number[];
   /** Characters and {phones} that the model's symbol table lacks, dropped as the original drops them; each once. */
   unknown: string[];
+  /** Each word of the cleaned text with the token ids `[from, to)` that speak it (for word timings; text input only). */
+  words?: WordTokens[];
 }
 
 /** The dictionary each original read; XSpkEmoTrans (which reads librispeech-lexicon.txt with g2p_en
@@ -69,6 +72,8 @@ export async function textToIds(frontEnd: FrontEnd, text: string, opts: TextOpti
     const dropped = enc.unknown.length ? ` (dropped: ${enc.unknown.join(' ')})` : '';
     throw new FlowgpuError(`the text ${JSON.stringify(text)} has nothing the ${frontEnd} front end can speak${dropped}: write it with English words, letters or numbers`);
   }
-  const ids = opts.addBlank ? intersperse(enc.ids, GLOWTTS_BLANK) : enc.ids;
-  return { ids, unknown: enc.unknown };
+  if (!opts.addBlank) return { ids: enc.ids, unknown: enc.unknown, words: enc.words };
+  // Token i moves to 2i + 1; a word keeps the blanks between its own tokens.
+  const words = enc.words.map((w) => ({ word: w.word, from: 2 * w.from + 1, to: 2 * w.to }));
+  return { ids: intersperse(enc.ids, GLOWTTS_BLANK), unknown: enc.unknown, words };
 }

@@ -24,9 +24,18 @@ export class SymbolTable {
   }
 }
 
+/** A word of the cleaned text and the tokens `[from, to)` that speak it. */
+export interface WordTokens {
+  word: string;
+  from: number;
+  to: number;
+}
+
 /** Token ids under construction, with the symbols dropped on the way. */
 export class Encoder {
   readonly ids: number[] = [];
+  /** The words spoken, each with its tokens (for word timings; ids are unaffected). */
+  readonly words: WordTokens[] = [];
   private readonly dropped = new Set<string>();
 
   constructor(private readonly table: SymbolTable) {}
@@ -44,6 +53,19 @@ export class Encoder {
     const id = this.table.idOf(symbol);
     if (id === undefined) this.dropped.add(shownAs);
     else this.ids.push(id);
+  }
+
+  /**
+   * Runs `emit` and records the tokens it pushed as `word` (surrounding punctuation trimmed), when
+   * any of them is spoken: punctuation and pauses are not words.
+   */
+  word(word: string, emit: () => void): void {
+    const from = this.ids.length;
+    emit();
+    const to = this.ids.length;
+    if (!this.ids.slice(from, to).some((id) => this.table.isSpoken(id))) return;
+    const w = word.replace(/^[^\p{L}\p{N}{]+|[^\p{L}\p{N}}]+$/gu, '');
+    this.words.push({ word: w || word, from, to });
   }
 
   /** `_symbols_to_sequence`: one symbol per character. */

@@ -52,6 +52,41 @@ async function runAction(page, id, timeout) {
   return r;
 }
 
+/**
+ * The Glow-TTS + HiFi-GAN goldens speak two sentences as a stream: playback must start before
+ * synthesis ends, every chunk must be scheduled (on the AudioContext clock, before its time) to
+ * start exactly where the previous one ends, and the spoken word must be highlighted.
+ */
+export async function checkStreaming(page) {
+  await runAction(page, 'golden-glowtts', 10 * 60_000);
+  await page.evaluate(() => {
+    const t = document.getElementById('text');
+    t.value = 'One two three four five six. Seven eight nine ten eleven twelve thirteen.';
+    t.dispatchEvent(new Event('input'));
+  });
+  await runAction(page, 'stream', 10 * 60_000);
+  const st = await page.evaluate(() => window.flowgpuDemo.lastStream);
+  if (!st) throw new Error('the stream action recorded nothing');
+  const { chunks, sampleRate } = st;
+  console.log(`      demo page: stream of ${chunks.length} chunks, first audio after ${(st.firstAudioMs / 1000).toFixed(2)} s, playback started ${((st.synthesisEndedAt - st.playbackStartedAt) / 1000).toFixed(2)} s before synthesis ended, ${st.stalls} stall(s)`);
+  if (chunks.length < 3) throw new Error(`only ${chunks.length} chunks were streamed`);
+  if (!(st.playbackStartedAt !== null && st.playbackStartedAt < st.synthesisEndedAt)) {
+    throw new Error(`playback started at ${st.playbackStartedAt} ms, synthesis ended at ${st.synthesisEndedAt} ms: not streamed`);
+  }
+  for (let k = 1; k < chunks.length; k++) {
+    const [a, b] = [chunks[k - 1], chunks[k]];
+    if (b.start !== a.start + a.length) throw new Error(`chunk ${k} starts at sample ${b.start}, the previous one ends at ${a.start + a.length}`);
+    const gap = (b.when - a.when) * sampleRate - a.length;
+    if (!(Math.abs(gap) < 1e-3)) throw new Error(`chunk ${k} is scheduled ${gap} samples off the end of chunk ${k - 1}`);
+  }
+  const late = chunks.filter((c) => c.late).length;
+  if (late) throw new Error(`${late} chunk(s) were scheduled after their start time had passed (a gap)`);
+  if (!/first audio after/.test(await page.$eval('#ttfa', (el) => el.textContent))) throw new Error('the time to first audio is not shown');
+  const words = st.words.map((w) => w.word).join(' ');
+  if (words !== 'one two three four five six seven eight nine ten eleven twelve thirteen') throw new Error(`words: ${words}`);
+  await page.waitForSelector('#words span.spoken', { timeout: 30_000 });
+}
+
 export async function run(page, origin) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -113,6 +148,9 @@ export async function run(page, origin) {
     throw new Error(`latent map: expected 9 finite points, got ${JSON.stringify(pts)}`);
   }
   if (new Set(pts.map((p) => p.label)).size !== 3) throw new Error('latent map: expected 3 labels (speakers)');
+
+  // 4. Streaming: chunks scheduled back to back on the AudioContext clock while synthesis goes on.
+  await checkStreaming(page);
 
   // The page as a user sees it, for the artefacts.
   const outDir = join(root, 'out/test-artifacts');

@@ -94,7 +94,7 @@ describe('flowgpu tts / style / latents with Flowtron', () => {
     // An all-NaN style gives an error, not a NaN mel with exit 0 (issue 13, class 7).
     writeFileSync(join(dir, 'nan-style.npy'), writeNpy(new Float32Array(80 * 6).fill(Number.NaN), [80, 6]));
     await assertRejects(() => tts([MODEL, TEXTS[0]!, '--style', join(dir, 'nan-style.npy'), '--gate', '1', '-o', join(dir, 'nan.npy')], e),
-      /the Flowtron mel holds \d+ non-finite values \(NaN or ±Infinity; the first at index \d+\)/);
+      /the style holds \d+ non-finite values \(NaN or ±Infinity; the first at index \d+\)/);
     assert(!existsSync(join(dir, 'nan.npy')), 'no mel written');
   });
 
