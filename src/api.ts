@@ -168,8 +168,8 @@ export async function loadModel<K extends ModelKind = ModelKind>(engine: Engine,
 }
 
 /** Griffin-Lim as a vocoder (no weights; Tacotron 2's mel by default, 16 iterations). */
-export function griffinLimVocoder(engine: Engine, config: Partial<GriffinLimConfig> = {}): LoadedGriffinLim {
-  return loaded('griffinlim', GriffinLim.load(engine, config), null, []);
+export async function griffinLimVocoder(engine: Engine, config: Partial<GriffinLimConfig> = {}): Promise<LoadedGriffinLim> {
+  return loaded('griffinlim', await GriffinLim.load(engine, config), null, []);
 }
 
 export interface DemoVoiceOptions {
@@ -190,7 +190,7 @@ export async function loadDemoVoiceModels(engine: Engine, o: DemoVoiceOptions = 
   const onDisk = o.url === undefined && (g.Deno !== undefined || typeof g.process?.versions?.node === 'string');
   const bytes = onDisk ? await demoVoiceBytes() : await readSource(o.url ?? demoVoiceUrl(), o.onProgress);
   const tts = await loadModel(engine, bytes, { expect: ['glowtts'] });
-  return { tts, vocoder: griffinLimVocoder(engine, o.iterations !== undefined ? { iterations: o.iterations } : {}) };
+  return { tts, vocoder: await griffinLimVocoder(engine, o.iterations !== undefined ? { iterations: o.iterations } : {}) };
 }
 
 /** What `synthesize` returns for any TTS model: its host mel and timing, plus the parts only some models have. */

@@ -62,14 +62,15 @@ async function main(): Promise<void> {
   console.log(`flowgpu: WebGPU ${engine.adapterName}`);
   try {
     const t0 = performance.now();
-    const gl = () => flowgpu.griffinLimVocoder(engine, iterations !== undefined ? { iterations } : {});
     let tts;
     let voc;
     if (ttsPath === undefined) {
       ({ tts, vocoder: voc } = await flowgpu.loadDemoVoiceModels(engine, iterations !== undefined ? { iterations } : {}));
     } else {
       tts = await flowgpu.loadModel(engine, ttsPath, { expect: flowgpu.TTS_KINDS });
-      voc = vocPath === 'griffinlim' ? gl() : await flowgpu.loadModel(engine, vocPath, { expect: flowgpu.VOCODER_KINDS });
+      voc = vocPath === 'griffinlim'
+        ? await flowgpu.griffinLimVocoder(engine, iterations !== undefined ? { iterations } : {})
+        : await flowgpu.loadModel(engine, vocPath, { expect: flowgpu.VOCODER_KINDS });
     }
     flowgpu.checkPair(tts, voc);
     const t1 = performance.now();

@@ -808,7 +808,7 @@ function wire(): void {
   wireCsetInputs();
   $('demo-voice').addEventListener('click', () => void act('demo-voice', $('tts-status'), demoVoice));
   $('griffinlim').addEventListener('click', () => void act('griffinlim', $('vocoder-status'), async () => {
-    await setModel('vocoder', griffinLimVocoder(gpu()), 'Griffin-Lim');
+    await setModel('vocoder', await griffinLimVocoder(gpu()), 'Griffin-Lim');
   }));
   $('golden-glowtts').addEventListener('click', () => void act('golden-glowtts', $('synth-status'), () => goldenTTS('glowtts')));
   $('golden-flowtron').addEventListener('click', () => void act('golden-flowtron', $('synth-status'), () => goldenTTS('flowtron')));

@@ -52,7 +52,7 @@ const command = defineCommand({
     const tts = await ctx.load(ttsPath, TTS_KINDS);
     let vocoder: LoadedVocoder;
     if (vocPath === 'griffinlim') {
-      vocoder = griffinLimVocoder(await ctx.engine(), ctx.opts.iterations !== undefined ? { iterations: ctx.opts.iterations } : {});
+      vocoder = await griffinLimVocoder(await ctx.engine(), ctx.opts.iterations !== undefined ? { iterations: ctx.opts.iterations } : {});
       ctx.defer(() => vocoder.release());
     } else vocoder = await ctx.load(vocPath, VOCODER_KINDS);
     checkApplies(ctx.opts, SPEAK_VOCODER_OPTIONS, vocoder.kind);

@@ -3,6 +3,9 @@
 // `infer` runs mel → magnitude → N Griffin-Lim iterations on the GPU and reads the audio once.
 
 import type { Engine } from '../gpu/engine.js';
+
+/** Frames of the load-time warm-up mel. */
+const WARM_UP_FRAMES = 8;
 import { assertFinite, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { GRIFFIN_LIM_ITERATIONS, griffinLim, melToMagnitude, pseudoInverse } from '../ops/griffinlim.js';
@@ -51,12 +54,16 @@ export class GriffinLim implements Vocoder {
     return this.config.hop;
   }
 
-  static load(engine: Engine, config: Partial<GriffinLimConfig> = {}): GriffinLim {
+  /** Uploads the mel basis's pseudo-inverse and compiles every pipeline (the first utterance compiles nothing). */
+  static async load(engine: Engine, config: Partial<GriffinLimConfig> = {}): Promise<GriffinLim> {
     const c: GriffinLimConfig = { ...TACOTRON_MEL, iterations: GRIFFIN_LIM_ITERATIONS, momentum: 0.99, ...config };
     const bins = c.nFft / 2 + 1;
     const basis = melFilterbank({ sampleRate: c.sampleRate, nFft: c.nFft, nMels: c.nMel, fmin: c.fmin, fmax: c.fmax });
     const pinv = engine.persistent(pseudoInverse(basis, c.nMel, bins), [bins, c.nMel], 'gl.mel_pinv');
-    return new GriffinLim(engine, c, pinv);
+    const model = new GriffinLim(engine, c, pinv);
+    // Two iterations run every kernel (the first and the momentum update); the frame count changes no pipeline.
+    await engine.precompile(() => model.infer(new Float32Array(c.nMel * WARM_UP_FRAMES), WARM_UP_FRAMES, { iterations: 2 }));
+    return model;
   }
 
   /** Audio for a natural-log mel `[nMel, frames]` (row-major) as a GPU tensor `[(frames − 1)·hop]`. */

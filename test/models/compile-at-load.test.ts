@@ -7,6 +7,7 @@ import type { Checkpoint } from '../../src/io/host-tensor.js';
 import { CSET } from '../../src/models/cset.js';
 import { Flowtron } from '../../src/models/flowtron.js';
 import { GlowTTS } from '../../src/models/glowtts.js';
+import { GriffinLim } from '../../src/models/griffinlim.js';
 import { HiFiGAN } from '../../src/models/hifigan.js';
 import { WaveGlow } from '../../src/models/waveglow.js';
 import { assertEqual } from '../helpers/check.js';
@@ -65,5 +66,11 @@ describe('compile at load', () => {
     const n = await compilesDuringFirstCall('hifigan-small.safetensors', (e, c) => HiFiGAN.load(e, withPrefix(c, 'weights.')),
       (m) => m.infer(new Float32Array(m.config.numMels * 23).fill(-3), 23));
     assertEqual(n, 0, 'pipelines compiled during the first vocode');
+  });
+
+  it('Griffin-Lim: the first infer compiles nothing', async () => {
+    const n = await compilesDuringFirstCall('hifigan-small.safetensors', (e) => GriffinLim.load(e),
+      (m) => m.infer(new Float32Array(m.nMel * 23).fill(-3), 23, { iterations: 5 }));
+    assertEqual(n, 0, 'pipelines compiled during the first infer');
   });
 });

@@ -120,7 +120,7 @@ describe('griffinlim', () => {
     const e = await getEngine();
     const x = testSignal(CFG.hop * 24);
     const { mel, frames } = logMelRef(x);
-    const gl = GriffinLim.load(e, CFG);
+    const gl = await GriffinLim.load(e, CFG);
     try {
       for (const [iterations, momentum] of [[0, 0.99], [1, 0.99], [4, 0.99], [4, 0]] as const) {
         const got = await gl.infer(mel, frames, { iterations, momentum, seed: 7 });
@@ -138,7 +138,7 @@ describe('griffinlim', () => {
     const e = await getEngine();
     const x = testSignal(CFG.hop * 40);
     const { mel, frames } = logMelRef(x);
-    const gl = GriffinLim.load(e, CFG);
+    const gl = await GriffinLim.load(e, CFG);
     try {
       const sc: number[] = [];
       for (const iterations of [0, 4, 32]) sc.push(melConvergence(await gl.infer(mel, frames, { iterations }), mel));
@@ -151,7 +151,7 @@ describe('griffinlim', () => {
 
   it('as a vocoder: Tacotron 2 geometry, seeded and deterministic; bad input is refused', async () => {
     const e = await getEngine();
-    const v = GriffinLim.load(e, { iterations: 2 });
+    const v = await GriffinLim.load(e, { iterations: 2 });
     try {
       assert(v.kind === 'griffinlim' && v.nMel === 80 && v.sampleRate === 22050 && v.hopLength === 256, 'geometry');
       const frames = 6;
@@ -172,7 +172,7 @@ describe('griffinlim', () => {
   it('the demo voice (weights/demo-voice.safetensors) loads and speaks through Griffin-Lim (Node, Deno)', async () => {
     const e = await getEngine();
     const tts = await loadDemoVoice(e);
-    const v = GriffinLim.load(e, { iterations: 4 });
+    const v = await GriffinLim.load(e, { iterations: 4 });
     try {
       assert(tts.nMel === 80 && tts.sampleRate === 22050, 'demo voice geometry');
       const r = await tts.synthesize('Hello there.', { seed: 0 });

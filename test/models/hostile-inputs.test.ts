@@ -47,7 +47,7 @@ describe('hostile input: 7. non-finite inputs are refused where they enter', () 
     } finally {
       hifigan.release();
     }
-    const gl = GriffinLim.load(e);
+    const gl = await GriffinLim.load(e);
     try {
       await refuses(() => gl.infer(nans(gl.nMel * 3), 3), /GriffinLim: the mel holds \d+ non-finite values/, 'Griffin-Lim');
     } finally {

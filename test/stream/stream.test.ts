@@ -83,7 +83,7 @@ describe('streaming vocoders', () => {
   it(`Griffin-Lim: windows (${GL_CONTEXT} frames of context, cross-faded) keep the spectrogram of one pass within 0.25`, async () => {
     // Small geometry for speed; a smooth mel with moving formants, 160 frames.
     const cfg = { sampleRate: 8000, nFft: 64, hop: 16, nMel: 20, fmin: 0, fmax: 4000, iterations: 32 };
-    const v = griffinLimVocoder(e, cfg);
+    const v = await griffinLimVocoder(e, cfg);
     try {
       const frames = 160;
       const mel = new Float32Array(cfg.nMel * frames);
