@@ -220,7 +220,11 @@ export async function vocode(vocoder: LoadedModel, mel: Float32Array, frames: nu
     const ch = frames > 0 ? mel.length / frames : 0;
     throw new FlowgpuError(`the mel has ${Number.isInteger(ch) ? ch : mel.length + ' values, not a whole number of'} channels, but this ${modelName(vocoder.kind)} vocoder takes ${vocoder.nMel} (mel [${vocoder.nMel}, ${frames}] expected)`);
   }
-  const audio = await vocoder.model.infer(mel, frames, o);
+  return checkAudio(vocoder, await vocoder.model.infer(mel, frames, o));
+}
+
+/** Refuses non-finite audio (NaN weights must not give a silent WAV). */
+export function checkAudio(vocoder: LoadedVocoder, audio: Float32Array): Float32Array {
   assertFinite(audio, `the ${modelName(vocoder.kind)} audio`, 'the vocoder\'s weights or the mel are broken (NaN weights give NaN audio)');
   return audio;
 }

@@ -10,7 +10,7 @@
 //   for await (const c of speakStream(tts, vocoder, text, { signal })) play(c.audio, c.start / c.sampleRate);
 
 import {
-  checkPair, isTTS, isVocoder, type LoadedModel, type LoadedTTS, type LoadedVocoder, modelName, type SpeakOptions, synthesize,
+  checkAudio, checkPair, isTTS, isVocoder, type LoadedModel, type LoadedTTS, type LoadedVocoder, modelName, type SpeakOptions, synthesize,
   type SynthesisOutput,
 } from './api.js';
 import { FlowgpuError } from './gpu/errors.js';
@@ -77,6 +77,7 @@ export async function* speakStream(tts: LoadedModel, vocoder: LoadedModel, text:
     let timed = false;
     for await (const audio of s.audio) {
       o.signal?.throwIfAborted();
+      checkAudio(vocoder, audio);
       // Word timings go with the first chunk after the synthesis has finished (Glow-TTS, XSpkEmoTrans: the first one).
       if (!timed && s.done()) {
         const out = await s.output;

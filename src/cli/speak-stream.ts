@@ -3,7 +3,7 @@
 // gets the exact header at the end. `--stream` prints each chunk's timing (stderr), `--timings
 // out.json` the words' timings.
 
-import { open } from 'node:fs/promises';
+import { type FileHandle, open, rm } from 'node:fs/promises';
 import type { LoadedTTS, LoadedVocoder } from '../api.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { wavHeader, wavSamples } from '../io/wav.js';
@@ -30,7 +30,7 @@ export async function speakStreaming(tts: LoadedTTS, vocoder: LoadedVocoder, tex
   const toStdout = to.out === '-';
   const t0 = performance.now();
   const sr = vocoder.sampleRate;
-  let file;
+  let file: FileHandle | null;
   try {
     file = toStdout ? null : await open(to.out, 'w');
   } catch (err) {
@@ -61,6 +61,11 @@ export async function speakStreaming(tts: LoadedTTS, vocoder: LoadedVocoder, tex
       samples = c.start + c.audio.length;
     }
     if (file) await file.write(wavHeader(sr, { frames: samples }), 0, undefined, 0);
+  } catch (err) {
+    // No half-written WAV is left behind as if it were the audio.
+    if (file) await file.close().then(() => rm(to.out, { force: true }));
+    file = null;
+    throw err;
   } finally {
     await file?.close();
   }
