@@ -61,7 +61,7 @@ export async function checkStreaming(page) {
   await runAction(page, 'golden-glowtts', 10 * 60_000);
   await page.evaluate(() => {
     const t = document.getElementById('text');
-    t.value = 'One two three four five six. Seven eight nine ten eleven twelve thirteen.';
+    t.value = 'One two three four five six seven eight nine ten. Eleven twelve thirteen.'; // 54 + 36 frames: ≥ 3 chunks
     t.dispatchEvent(new Event('input'));
   });
   await runAction(page, 'stream', 10 * 60_000);
