@@ -161,12 +161,6 @@ function stateDict(src: Checkpoint | Uint8Array | ArrayBuffer): Checkpoint {
   return ckpt;
 }
 
-/** Flowtron token ids of text (flowtron_cleaners + CMUdict with probability pArpabet). */
-async function textIds(text: string, pArpabet: number, seed?: number): Promise<TextIds> {
-  const { textToIds } = await import('../text/index.js');
-  return textToIds('flowtron', text, seed === undefined ? { pArpabet } : { pArpabet, seed });
-}
-
 /** Linear interpolation `(1 − t)·a + t·b` of two latents (styles, residuals or speaker vectors). */
 export function interpolate(a: Float32Array, b: Float32Array, t: number): Float32Array {
   if (a.length !== b.length) throw new FlowgpuError(`interpolate: the two latents differ in size (${a.length} vs ${b.length})`);
@@ -500,9 +494,16 @@ export class Flowtron implements TextToSpeech {
     return permute(e, e.upload(host, [M, frames], 'residual'), [1, 0]);
   }
 
+  /** Flowtron token ids of text (flowtron_cleaners + CMUdict with probability `pArpabet`, drawn from `textSeed`). */
+  async textToIds(text: string, o: SynthesizeOptions = {}): Promise<TextIds> {
+    const { textToIds } = await import('../text/index.js');
+    const pArpabet = o.pArpabet ?? 1;
+    return textToIds('flowtron', text, o.textSeed === undefined ? { pArpabet } : { pArpabet, seed: o.textSeed });
+  }
+
   /** Text or ids → host mel `[80, frames]`, each flow's attention `[tokens, frames]` and the gate frame. */
   async synthesize(input: ArrayLike<number> | string, o: SynthesizeOptions = {}): Promise<FlowtronSynthesis> {
-    const { ids, unknown } = await tokensOf(input, (text) => textIds(text, o.pArpabet ?? 1, o.textSeed));
+    const { ids, unknown } = await tokensOf(input, (text) => this.textToIds(text, o));
     const r = await this.synthesizeTensors(ids, o);
     try {
       const [mel, ...maps] = (await this.engine.readMany([r.mel, ...r.attention])) as Float32Array[];
@@ -527,7 +528,7 @@ export class Flowtron implements TextToSpeech {
     const e = this.engine;
     const c = this.config;
     const speaker = o.speaker ?? 0;
-    const ids = typeof input === 'string' ? (await textIds(input, o.pArpabet ?? 1, o.textSeed)).ids : input;
+    const ids = typeof input === 'string' ? (await this.textToIds(input, o)).ids : input;
     this.checkInputs(ids, speaker);
     const M = c.nMel;
     let n = o.residual ? (o.residual instanceof Float32Array ? o.residual.length / M : o.residual.dim(1)) : (o.maxFrames ?? (o.style && o.style.length / M > 1 ? o.style.length / M : 400));
@@ -640,7 +641,7 @@ export class Flowtron implements TextToSpeech {
       if (mel instanceof Float32Array && frames !== undefined && mel.length !== frames * M) {
         throw new FlowgpuError(`style: reference ${i}'s mel has ${mel.length / frames} channels, this model expects ${M}`);
       }
-      const ids = r.ids ?? (r.text !== undefined ? (await textIds(r.text, o.pArpabet ?? 1)).ids : undefined);
+      const ids = r.ids ?? (r.text !== undefined ? (await this.textToIds(r.text, { pArpabet: o.pArpabet })).ids : undefined);
       if (!ids) throw new FlowgpuError(`style: reference ${i} has no transcript (ids or text)`);
       let z: Tensor;
       try {
