@@ -1,21 +1,13 @@
 // `flowgpu speak <tts model> <vocoder> "<text>" -o out.wav [options]`: text → mel → audio through
 // the API's `speak`, written as a 16-bit WAV. With only the text: the demo voice + Griffin-Lim.
 
-import { griffinLimVocoder, type LoadedVocoder, speak, TTS_KINDS, VOCODER_KINDS } from '../api.js';
+import { speak } from '../api.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { encodeWav } from '../io/wav.js';
 import { demoVoicePath } from '../voice.js';
 import { defineCommand } from './args.js';
 import { writeOutput } from './files.js';
-import { checkApplies, synthesizeOptions, TTS_OPTIONS, ttsInput, VOCODE_OPTIONS } from './synthesis.js';
-
-/** speak's names of the vocoder options (`--sigma` and `--seed` are the TTS model's). */
-const SPEAK_VOCODER_OPTIONS = {
-  'vocoder-sigma': VOCODE_OPTIONS.sigma,
-  'vocoder-seed': VOCODE_OPTIONS.seed,
-  denoise: VOCODE_OPTIONS.denoise,
-  iterations: VOCODE_OPTIONS.iterations,
-};
+import { loadVoice, SPEAK_VOCODE_OPTIONS, speakVocodeOptions, synthesizeOptions, TTS_OPTIONS, ttsInput } from './synthesis.js';
 
 const command = defineCommand({
   name: 'speak',
@@ -27,7 +19,7 @@ const command = defineCommand({
   args: { min: 0, max: 3, what: 'the text (and a TTS model and a vocoder before it)' },
   options: {
     ...TTS_OPTIONS,
-    ...SPEAK_VOCODER_OPTIONS,
+    ...SPEAK_VOCODE_OPTIONS,
     voice: { kind: 'string', arg: 'FILE', help: 'a TTS model to speak with Griffin-Lim instead of the demo voice' },
     normalize: { kind: 'flag', help: 'scale the audio to a peak of 0.95 (as the Glow-TTS demos do)' },
   },
@@ -40,19 +32,10 @@ const command = defineCommand({
     if (demo && p.length > 1) throw new FlowgpuError(`speak: with --voice give only the text (quote it), not ${p.map((a) => JSON.stringify(a)).join(' ')}`);
     const [ttsPath, vocPath, text] = demo ? [voice ?? (await demoVoicePath()), 'griffinlim', p[0]] : [p[0]!, p[1]!, p[2]];
     const input = ttsInput(text, ctx.opts.ids);
-    const tts = await ctx.load(ttsPath, TTS_KINDS);
-    let vocoder: LoadedVocoder;
-    if (vocPath === 'griffinlim') {
-      vocoder = griffinLimVocoder(await ctx.engine(), ctx.opts.iterations !== undefined ? { iterations: ctx.opts.iterations } : {});
-      ctx.defer(() => vocoder.release());
-    } else vocoder = await ctx.load(vocPath, VOCODER_KINDS);
-    checkApplies(ctx.opts, SPEAK_VOCODER_OPTIONS, vocoder.kind);
-    if (vocoder.sampleRate !== tts.sampleRate) {
-      ctx.warn(`the TTS model is for ${tts.sampleRate} Hz audio, the vocoder for ${vocoder.sampleRate} Hz; writing ${vocoder.sampleRate} Hz`);
-    }
+    const { tts, vocoder } = await loadVoice(ctx, ttsPath, vocPath, ctx.opts);
     const r = await speak(tts, vocoder, input, {
       ...(await synthesizeOptions(ctx, ctx.opts, tts)),
-      vocoder: { sigma: ctx.opts['vocoder-sigma'], seed: ctx.opts['vocoder-seed'], denoise: ctx.opts.denoise },
+      vocoder: speakVocodeOptions(ctx.opts),
       normalize: ctx.opts.normalize,
     });
     if (r.unknown.length > 0) ctx.warn(`dropped symbols the ${tts.kind} front end lacks: ${r.unknown.join(' ')}`);
