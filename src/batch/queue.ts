@@ -1,0 +1,235 @@
+// Batch synthesis on many machines with BullMQ on Redis. `addList` puts a list in a queue as a
+// flow: a parent job per list (id: the list's name) whose children are its lines (id
+// `<list>/<line id>`). Workers run the lines, one engine each, writing `<out>/<list>/<id>.wav`
+// (the job id is the path, so a retried job overwrites its file); once every line has finished
+// (done, or failed after its retries), a worker runs the parent, which writes the list's
+// `manifest.jsonl` from the children's results: one record per line, never two.
+
+import { FlowProducer, Job, Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Engine } from '../gpu/engine.js';
+import { FlowgpuError } from '../gpu/errors.js';
+import type { LineOptions, ListItem, Malformed, ParsedList } from './list.js';
+import { failedRecord, writeManifest, writeResult, type ManifestRecord } from './output.js';
+import { openVoice, type VoiceSpec } from './voice.js';
+
+export interface QueueTarget {
+  /** redis://[user:password@]host[:port][/db] (rediss:// for TLS). */
+  redis: string;
+  /** The queue's name. */
+  queue: string;
+}
+
+interface LineJob {
+  list: string;
+  item: ListItem;
+}
+
+interface ListJob {
+  list: string;
+  lines: number;
+  malformed: Malformed[];
+}
+
+export interface ListSummary {
+  list: string;
+  done: number;
+  failed: number;
+  malformed: number;
+}
+
+/** A Redis URL → BullMQ connection options. Commands wait (not fail) while Redis is away, so
+ *  workers ride out a Redis restart and go on where they were. */
+export function redisConnection(url: string): ConnectionOptions {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new FlowgpuError(`--redis ${JSON.stringify(url)} is not a URL: write redis://host:6379`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new FlowgpuError(`--redis ${url}: expected a redis:// or rediss:// URL`);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0) throw new FlowgpuError(`--redis ${url}: the database (after the /) must be a number`);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    db,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+    // Reconnect every 0.2–2 s for as long as it takes.
+    retryStrategy: (times: number) => Math.min(200 * times, 2000),
+  };
+}
+
+const LIST_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+/** The set of list names in a queue, for `queue status` (BullMQ's client type leaves out set commands). */
+const listsKey = (queue: string): string => `bull:${queue}:flowgpu-lists`;
+type SetClient = { sadd(key: string, member: string): Promise<number>; smembers(key: string): Promise<string[]> };
+const setClient = async (q: Queue): Promise<SetClient> => (await q.client) as unknown as SetClient;
+
+export interface AddOptions extends QueueTarget {
+  /** The list's name: its parent job's id and output subfolder. */
+  name: string;
+  /** Options for every line; a line's own fields win. */
+  defaults?: LineOptions;
+  /** Extra tries for a failing line (default 2), with exponential backoff from `backoffMs` (default 1000). */
+  retries?: number;
+  backoffMs?: number;
+}
+
+/** Puts a parsed list in the queue: a parent job `name`, a child `name/id` per line. */
+export async function addList(list: ParsedList, o: AddOptions): Promise<{ jobs: number }> {
+  if (!LIST_NAME.test(o.name)) throw new FlowgpuError(`the list name ${JSON.stringify(o.name)} must be letters, digits, _ . - (at most 64): pass --name`);
+  if (list.items.length === 0) throw new FlowgpuError('the list has no line to speak');
+  const connection = redisConnection(o.redis);
+  const queue = new Queue(o.queue, { connection });
+  const flow = new FlowProducer({ connection });
+  try {
+    const existing = await Job.fromId(queue, o.name);
+    if (existing) throw new FlowgpuError(`queue ${o.queue} already holds a list named ${o.name} (${await existing.getState()}): pass another --name`);
+    const retries = o.retries ?? 2;
+    const data: ListJob = { list: o.name, lines: list.items.length, malformed: list.malformed };
+    await flow.add({
+      name: 'list', queueName: o.queue, data, opts: { jobId: o.name },
+      children: list.items.map((it) => {
+        const item: ListItem = { ...it, options: { ...o.defaults, ...it.options } };
+        return {
+          name: 'line', queueName: o.queue, data: { list: o.name, item } satisfies LineJob,
+          opts: { jobId: `${o.name}/${it.id}`, attempts: retries + 1, backoff: { type: 'exponential', delay: o.backoffMs ?? 1000 }, ignoreDependencyOnFailure: true },
+        };
+      }),
+    });
+    await (await setClient(queue)).sadd(listsKey(o.queue), o.name);
+    return { jobs: list.items.length };
+  } finally {
+    await flow.close();
+    await queue.close();
+  }
+}
+
+export interface WorkerOptions extends QueueTarget {
+  /** Output folder: `<out>/<list>/<id>.wav` and `<out>/<list>/manifest.jsonl`. */
+  out: string;
+  voice?: VoiceSpec;
+  /** Engine to run on (default: a Node engine made here, destroyed on close). */
+  engine?: Engine;
+  /** How long a job stays locked without a heartbeat before another worker takes it over (default 30 s). */
+  lockMs?: number;
+  /** A line started ('start') or finished ('done' / 'failed', with the error), and a list's manifest written ('list'). */
+  onEvent?: (event: 'start' | 'done' | 'failed' | 'list', jobId: string, detail: string) => void;
+}
+
+export interface RunningWorker {
+  /** Stops taking jobs, lets the one in flight finish, frees the engine. */
+  close(): Promise<void>;
+}
+
+/** Starts a worker: one engine, the models loaded once, one job at a time. */
+export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
+  const connection = redisConnection(o.redis);
+  await mkdir(o.out, { recursive: true });
+  const engine = o.engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
+  const voice = await openVoice(engine, o.voice).catch((err: unknown) => {
+    if (!o.engine) engine.destroy();
+    throw err;
+  });
+  const queue = new Queue(o.queue, { connection });
+
+  async function runLine(job: Job<LineJob>): Promise<ManifestRecord> {
+    const { list, item } = job.data;
+    o.onEvent?.('start', job.id!, item.text);
+    const dir = join(o.out, list);
+    await mkdir(dir, { recursive: true });
+    const prepared = await voice.prepare(item.text);
+    await job.updateProgress(10);
+    const s = await voice.say(prepared, item.options, dir);
+    await job.updateProgress(90);
+    const record = await writeResult(dir, item, s.audio, s.sampleRate, voice.model, job.attemptsMade + 1);
+    await job.updateProgress(100);
+    return record;
+  }
+
+  async function runList(job: Job<ListJob>): Promise<ListSummary> {
+    const records: ManifestRecord[] = Object.values(await job.getChildrenValues<ManifestRecord>());
+    for (const [key, reason] of Object.entries(await job.getIgnoredChildrenFailures())) {
+      const child = (await Job.fromId<LineJob>(queue, key.slice(key.lastIndexOf(':') + 1)))!;
+      records.push(failedRecord(child.data.item, voice.model, voice.sampleRate, reason, child.attemptsMade));
+    }
+    const dir = join(o.out, job.data.list);
+    await mkdir(dir, { recursive: true });
+    await writeManifest(dir, records);
+    const failed = records.filter((r) => r.status === 'failed').length;
+    return { list: job.data.list, done: records.length - failed, failed, malformed: job.data.malformed.length };
+  }
+
+  const lock = o.lockMs ?? 30000;
+  const worker = new Worker(
+    o.queue,
+    async (job: Job) => {
+      if (job.name === 'list') {
+        const s = await runList(job as Job<ListJob>);
+        o.onEvent?.('list', job.id!, `${s.done} done, ${s.failed} failed`);
+        return s;
+      }
+      return runLine(job as Job<LineJob>);
+    },
+    { connection, concurrency: 1, lockDuration: lock, stalledInterval: Math.max(1000, lock / 2), maxStalledCount: 2 },
+  );
+  worker.on('completed', (job: Job) => {
+    if (job.name === 'line') o.onEvent?.('done', job.id!, `${(job.returnvalue as ManifestRecord).seconds.toFixed(2)} s`);
+  });
+  worker.on('failed', (job: Job | undefined, err: Error) => {
+    if (job?.name === 'line') o.onEvent?.('failed', job.id!, `try ${job.attemptsMade} of ${job.opts.attempts ?? 1}: ${err.message}`);
+  });
+  // Connection errors while Redis is away: the client reconnects on its own.
+  worker.on('error', () => undefined);
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+      voice.release();
+      if (!o.engine) engine.destroy();
+    },
+  };
+}
+
+export interface ListStatus {
+  list: string;
+  /** The parent job's state: 'waiting-children' while lines run, then 'waiting'/'active', 'completed'. */
+  state: string;
+  lines: number;
+  done: number;
+  failed: number;
+  /** Lines not finished yet. */
+  pending: number;
+  malformed: number;
+}
+
+export interface QueueStatus {
+  counts: Record<string, number>;
+  lists: ListStatus[];
+}
+
+/** Job counts of the queue, and per list how many lines are done, failed and pending. */
+export async function queueStatus(o: QueueTarget): Promise<QueueStatus> {
+  const queue = new Queue(o.queue, { connection: redisConnection(o.redis) });
+  try {
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed', 'paused');
+    const lists: ListStatus[] = [];
+    for (const name of (await (await setClient(queue)).smembers(listsKey(o.queue))).sort()) {
+      const job = await Job.fromId<ListJob>(queue, name);
+      if (!job) continue;
+      const state = await job.getState();
+      const d = await job.getDependenciesCount({ processed: true, unprocessed: true, ignored: true, failed: true });
+      const failed = (d.ignored ?? 0) + (d.failed ?? 0);
+      const done = d.processed ?? 0;
+      lists.push({ list: name, state, lines: job.data.lines, done, failed, pending: job.data.lines - done - failed, malformed: job.data.malformed.length });
+    }
+    return { counts, lists };
+  } finally {
+    await queue.close();
+  }
+}
