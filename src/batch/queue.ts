@@ -39,9 +39,10 @@ export interface ListSummary {
   malformed: number;
 }
 
-/** A Redis URL → BullMQ connection options. Commands wait (not fail) while Redis is away, so
- *  workers ride out a Redis restart and go on where they were. */
-export function redisConnection(url: string): ConnectionOptions {
+/** A Redis URL → BullMQ connection options. A worker's commands wait (not fail) while Redis is
+ *  away, so it rides out a Redis restart; a one-shot command (`queue add`, `status`) gives up
+ *  after a few tries instead of hanging on a wrong URL. */
+export function redisConnection(url: string, o: { wait?: boolean } = {}): ConnectionOptions {
   let u: URL;
   try {
     u = new URL(url);
@@ -58,10 +59,24 @@ export function redisConnection(url: string): ConnectionOptions {
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-    maxRetriesPerRequest: null,
-    // Reconnect every 0.2–2 s for as long as it takes.
-    retryStrategy: (times: number) => Math.min(200 * times, 2000),
+    ...(o.wait
+      ? { maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(200 * times, 2000) }
+      : { maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: (times: number) => (times > 4 ? null : 250 * times) }),
   };
+}
+
+/** Runs a one-shot command; a Redis that cannot be reached is a clear error. */
+async function reaching<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof FlowgpuError) throw err;
+    const msg = (err as Error).message;
+    if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|Connection is closed|max retries|NOAUTH|WRONGPASS/i.test(msg)) {
+      throw new FlowgpuError(`cannot use Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')}: ${msg} (is redis-server running there? start one with: redis-server --port 6379)`);
+    }
+    throw err;
+  }
 }
 
 const LIST_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
@@ -88,26 +103,30 @@ export async function addList(list: ParsedList, o: AddOptions): Promise<{ jobs: 
   const queue = new Queue(o.queue, { connection });
   const flow = new FlowProducer({ connection });
   try {
-    const existing = await Job.fromId(queue, o.name);
-    if (existing) throw new FlowgpuError(`queue ${o.queue} already holds a list named ${o.name} (${await existing.getState()}): pass another --name`);
-    const retries = o.retries ?? 2;
-    const data: ListJob = { list: o.name, lines: list.items.length, malformed: list.malformed };
-    await flow.add({
-      name: 'list', queueName: o.queue, data, opts: { jobId: o.name },
-      children: list.items.map((it) => {
-        const item: ListItem = { ...it, options: { ...o.defaults, ...it.options } };
-        return {
-          name: 'line', queueName: o.queue, data: { list: o.name, item } satisfies LineJob,
-          opts: { jobId: `${o.name}/${it.id}`, attempts: retries + 1, backoff: { type: 'exponential', delay: o.backoffMs ?? 1000 }, ignoreDependencyOnFailure: true },
-        };
-      }),
-    });
-    await (await setClient(queue)).sadd(listsKey(o.queue), o.name);
-    return { jobs: list.items.length };
+    return await reaching(o.redis, () => addFlow(queue, flow, list, o));
   } finally {
     await flow.close();
     await queue.close();
   }
+}
+
+async function addFlow(queue: Queue, flow: FlowProducer, list: ParsedList, o: AddOptions): Promise<{ jobs: number }> {
+  const existing = await Job.fromId(queue, o.name);
+  if (existing) throw new FlowgpuError(`queue ${o.queue} already holds a list named ${o.name} (${await existing.getState()}): pass another --name`);
+  const retries = o.retries ?? 2;
+  const data: ListJob = { list: o.name, lines: list.items.length, malformed: list.malformed };
+  await flow.add({
+    name: 'list', queueName: o.queue, data, opts: { jobId: o.name },
+    children: list.items.map((it) => {
+      const item: ListItem = { ...it, options: { ...o.defaults, ...it.options } };
+      return {
+        name: 'line', queueName: o.queue, data: { list: o.name, item } satisfies LineJob,
+        opts: { jobId: `${o.name}/${it.id}`, attempts: retries + 1, backoff: { type: 'exponential', delay: o.backoffMs ?? 1000 }, ignoreDependencyOnFailure: true },
+      };
+    }),
+  });
+  await (await setClient(queue)).sadd(listsKey(o.queue), o.name);
+  return { jobs: list.items.length };
 }
 
 export interface WorkerOptions extends QueueTarget {
@@ -120,6 +139,8 @@ export interface WorkerOptions extends QueueTarget {
   lockMs?: number;
   /** A line started ('start') or finished ('done' / 'failed', with the error), and a list's manifest written ('list'). */
   onEvent?: (event: 'start' | 'done' | 'failed' | 'list', jobId: string, detail: string) => void;
+  /** Redis went away or refused a command (the worker keeps retrying; told at most every 10 s). */
+  onError?: (message: string) => void;
 }
 
 export interface RunningWorker {
@@ -129,7 +150,7 @@ export interface RunningWorker {
 
 /** Starts a worker: one engine, the models loaded once, one job at a time. */
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
-  const connection = redisConnection(o.redis);
+  const connection = redisConnection(o.redis, { wait: true });
   await mkdir(o.out, { recursive: true });
   const engine = o.engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
   const voice = await openVoice(engine, o.voice).catch((err: unknown) => {
@@ -185,7 +206,12 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     if (job?.name === 'line') o.onEvent?.('failed', job.id!, `try ${job.attemptsMade} of ${job.opts.attempts ?? 1}: ${err.message}`);
   });
   // Connection errors while Redis is away: the client reconnects on its own.
-  worker.on('error', () => undefined);
+  let lastError = 0;
+  worker.on('error', (err: Error) => {
+    if (Date.now() - lastError < 10000) return;
+    lastError = Date.now();
+    o.onError?.(err.message);
+  });
   return {
     async close() {
       await worker.close();
@@ -217,19 +243,23 @@ export interface QueueStatus {
 export async function queueStatus(o: QueueTarget): Promise<QueueStatus> {
   const queue = new Queue(o.queue, { connection: redisConnection(o.redis) });
   try {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed', 'paused');
-    const lists: ListStatus[] = [];
-    for (const name of (await (await setClient(queue)).smembers(listsKey(o.queue))).sort()) {
-      const job = await Job.fromId<ListJob>(queue, name);
-      if (!job) continue;
-      const state = await job.getState();
-      const d = await job.getDependenciesCount({ processed: true, unprocessed: true, ignored: true, failed: true });
-      const failed = (d.ignored ?? 0) + (d.failed ?? 0);
-      const done = d.processed ?? 0;
-      lists.push({ list: name, state, lines: job.data.lines, done, failed, pending: job.data.lines - done - failed, malformed: job.data.malformed.length });
-    }
-    return { counts, lists };
+    return await reaching(o.redis, () => statusOf(queue, o.queue));
   } finally {
     await queue.close();
   }
+}
+
+async function statusOf(queue: Queue, name: string): Promise<QueueStatus> {
+  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed', 'paused');
+  const lists: ListStatus[] = [];
+  for (const list of (await (await setClient(queue)).smembers(listsKey(name))).sort()) {
+    const job = await Job.fromId<ListJob>(queue, list);
+    if (!job) continue;
+    const state = await job.getState();
+    const d = await job.getDependenciesCount({ processed: true, unprocessed: true, ignored: true, failed: true });
+    const failed = (d.ignored ?? 0) + (d.failed ?? 0);
+    const done = d.processed ?? 0;
+    lists.push({ list, state, lines: job.data.lines, done, failed, pending: job.data.lines - done - failed, malformed: job.data.malformed.length });
+  }
+  return { counts, lists };
 }

@@ -30,6 +30,7 @@ export async function run(args: string[]): Promise<void> {
   const worker = await startWorker({
     redis, queue, out, voice: voiceFromArgs(p), ...(lockMs !== undefined ? { lockMs } : {}),
     onEvent: (event, jobId, detail) => process.stdout.write(`${event} ${jobId} ${detail}\n`),
+    onError: (message) => process.stderr.write(`worker ${process.pid}: Redis: ${message} (retrying)\n`),
   });
   process.stdout.write(`worker ${process.pid}: ready on queue ${queue}\n`);
   await new Promise<void>((resolve) => {
