@@ -94,7 +94,7 @@ export function appendRecord(dir: string, r: ManifestRecord): Promise<void> {
   return appendFile(join(dir, MANIFEST), JSON.stringify(r) + '\n');
 }
 
-/** Rewrites the manifest atomically with exactly one record per id, in `order`. */
+/** Rewrites the manifest atomically with exactly one record per id, in list order. */
 export function writeManifest(dir: string, records: Iterable<ManifestRecord>): Promise<void> {
   const sorted = [...records].sort((a, b) => a.line - b.line || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return writeAtomic(join(dir, MANIFEST), sorted.map((r) => JSON.stringify(r) + '\n').join(''));

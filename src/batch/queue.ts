@@ -7,7 +7,7 @@
 
 import { FlowProducer, Job, Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import type { LineOptions, ListItem, Malformed, ParsedList } from './list.js';
@@ -93,6 +93,8 @@ export interface AddOptions extends QueueTarget {
   /** Extra tries for a failing line (default 2), with exponential backoff from `backoffMs` (default 1000). */
   retries?: number;
   backoffMs?: number;
+  /** Folder that relative style paths are resolved from (the list's); workers get absolute paths. */
+  baseDir?: string;
 }
 
 /** Puts a parsed list in the queue: a parent job `name`, a child `name/id` per line. */
@@ -118,7 +120,9 @@ async function addFlow(queue: Queue, flow: FlowProducer, list: ParsedList, o: Ad
   await flow.add({
     name: 'list', queueName: o.queue, data, opts: { jobId: o.name },
     children: list.items.map((it) => {
-      const item: ListItem = { ...it, options: { ...o.defaults, ...it.options } };
+      const options = { ...o.defaults, ...it.options };
+      if (options.style !== undefined) options.style = resolve(o.baseDir ?? process.cwd(), options.style);
+      const item: ListItem = { ...it, options };
       return {
         name: 'line', queueName: o.queue, data: { list: o.name, item } satisfies LineJob,
         opts: { jobId: `${o.name}/${it.id}`, attempts: retries + 1, backoff: { type: 'exponential', delay: o.backoffMs ?? 1000 }, ignoreDependencyOnFailure: true },
@@ -166,7 +170,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     await mkdir(dir, { recursive: true });
     const prepared = await voice.prepare(item.text);
     await job.updateProgress(10);
-    const s = await voice.say(prepared, item.options, dir);
+    const s = await voice.say(prepared, item.options, process.cwd());
     await job.updateProgress(90);
     const record = await writeResult(dir, item, s.audio, s.sampleRate, voice.model, job.attemptsMade + 1);
     await job.updateProgress(100);

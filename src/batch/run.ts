@@ -92,19 +92,10 @@ export async function runItem(
   }
 }
 
-/** Synthesises every line of a list (a file path or parsed items) into `o.out`. */
-export async function batch(list: string | ParsedList, o: BatchOptions): Promise<BatchResult> {
-  const parsed = typeof list === 'string' ? await readList(list) : list;
-  const baseDir = o.baseDir ?? (typeof list === 'string' ? dirname(resolve(list)) : process.cwd());
-  const retries = o.retries ?? 2;
-  if (!Number.isInteger(retries) || retries < 0) throw new FlowgpuError(`retries must be a non-negative integer, got ${retries}`);
-  const items = parsed.items.map((it) => ({ ...it, options: { ...o.defaults, ...it.options } }));
-  await mkdir(o.out, { recursive: true });
-  const previous = await readManifest(o.out);
-  const todo: ListItem[] = [];
-  for (const it of items) if (!(await isDone(o.out, it, previous.get(it.id)))) todo.push(it);
-  const result: BatchResult = { done: 0, failed: 0, skipped: items.length - todo.length, malformed: parsed.malformed, manifest: resolve(o.out, 'manifest.jsonl') };
-
+/** Runs the lines left to do on one engine, the models loaded once. */
+async function runAll(
+  todo: ListItem[], records: Map<string, ManifestRecord>, result: BatchResult, baseDir: string, retries: number, o: BatchOptions,
+): Promise<void> {
   const engine = o.engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
   try {
     const voice = await openVoice(engine, o.voice);
@@ -123,7 +114,7 @@ export async function batch(list: string | ParsedList, o: BatchOptions): Promise
         next = prepare(todo[i + 1]);
         const record = await runItem(voice, item, current, retries, baseDir, o.out, o.onRetry);
         await appendRecord(o.out, record);
-        previous.set(record.id, record);
+        records.set(record.id, record);
         if (record.status === 'done') result.done++;
         else result.failed++;
         o.onProgress?.({ finished: i + 1, total: todo.length, done: result.done, failed: result.failed, skipped: result.skipped, record });
@@ -134,6 +125,22 @@ export async function batch(list: string | ParsedList, o: BatchOptions): Promise
   } finally {
     if (!o.engine) engine.destroy();
   }
+}
+
+/** Synthesises every line of a list (a file path or parsed items) into `o.out`. */
+export async function batch(list: string | ParsedList, o: BatchOptions): Promise<BatchResult> {
+  const parsed = typeof list === 'string' ? await readList(list) : list;
+  const baseDir = o.baseDir ?? (typeof list === 'string' ? dirname(resolve(list)) : process.cwd());
+  const retries = o.retries ?? 2;
+  if (!Number.isInteger(retries) || retries < 0) throw new FlowgpuError(`retries must be a non-negative integer, got ${retries}`);
+  const items = parsed.items.map((it) => ({ ...it, options: { ...o.defaults, ...it.options } }));
+  await mkdir(o.out, { recursive: true });
+  const previous = await readManifest(o.out);
+  const todo: ListItem[] = [];
+  for (const it of items) if (!(await isDone(o.out, it, previous.get(it.id)))) todo.push(it);
+  const result: BatchResult = { done: 0, failed: 0, skipped: items.length - todo.length, malformed: parsed.malformed, manifest: resolve(o.out, 'manifest.jsonl') };
+
+  if (todo.length > 0) await runAll(todo, previous, result, baseDir, retries, o);
   // One record per id: what this run appended replaces the older records of the same ids.
   await writeManifest(o.out, previous.values());
   return result;

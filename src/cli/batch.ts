@@ -54,7 +54,8 @@ export function lineDefaultsFromArgs(p: ParsedArgs): LineOptions {
   const fields: Record<string, unknown> = { text: '-' };
   for (const [flag, field] of Object.entries(LINE_FLAGS)) {
     const v = optString(p, flag);
-    if (v !== undefined) fields[field] = v;
+    // A path on the command line is relative to the working folder, not to the list.
+    if (v !== undefined) fields[field] = field === 'style' ? resolve(v) : v;
   }
   try {
     return itemFromFields(fields, 0).options;

@@ -1,7 +1,7 @@
 // `flowgpu queue add <list> --redis URL --queue NAME [--name LIST] [--retries 2] [line defaults]`
 // `flowgpu queue status --redis URL --queue NAME`
 
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { addList, queueStatus } from '../batch/queue.js';
 import { readList } from '../batch/run.js';
 import { FlowgpuError } from '../gpu/errors.js';
@@ -39,7 +39,7 @@ export async function run(args: string[]): Promise<void> {
     const retries = optRetries(p);
     const backoffMs = optNumber(p, 'backoff-ms', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
     const { jobs } = await addList(list, {
-      ...target(p), name, defaults: lineDefaultsFromArgs(p), ...(retries !== undefined ? { retries } : {}), ...(backoffMs !== undefined ? { backoffMs } : {}),
+      ...target(p), name, baseDir: dirname(resolve(listPath)), defaults: lineDefaultsFromArgs(p), ...(retries !== undefined ? { retries } : {}), ...(backoffMs !== undefined ? { backoffMs } : {}),
     });
     process.stdout.write(`queue: added list ${name}: ${jobs} jobs (${list.malformed.length} malformed lines skipped)\n`);
     if (list.malformed.length > 0) process.exitCode = 1;

@@ -97,7 +97,7 @@ describe('flowgpu queue + worker (BullMQ, a private redis-server per test)', () 
   it('a worker killed with SIGKILL mid-job: the other worker retries the job and the manifest ends complete', async () => {
     const list = writeList('killed.txt', Array.from({ length: 12 }, (_, i) => WORDS[i % WORDS.length]!));
     await queue(['add', list, '--redis', redis!.url, '--queue', 'tts']);
-    const [a, b] = startWorkers(2, ['--lock-ms', '2000']);
+    const [a, b] = startWorkers(2, ['--lock-ms', '4000']);
     // Whichever starts a job first is killed while that job runs.
     const first = await Promise.race([a!, b!].map((w) => w.waitFor(/^start /).then((line) => ({ w, job: line.split(' ')[1]! }))));
     first.w.proc.kill('SIGKILL');
