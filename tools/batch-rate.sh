@@ -30,7 +30,7 @@ for n in "${counts[@]}"; do
     node bin/flowgpu.js worker --redis "$url" --queue rate -o "$work/out-$n" --iterations "$ITERATIONS" >"$work/worker-$n-$w.log" 2>&1 &
     pids+=($!)
   done
-  for ((w = 0; w < n; w++)); do until grep -q ready "$work/worker-$n-$w.log"; do sleep 0.5; done; done
+  for ((w = 0; w < n; w++)); do until grep -qs ready "$work/worker-$n-$w.log"; do sleep 0.5; done; done
   start=$(date +%s.%N)
   node bin/flowgpu.js queue add "$work/lines.txt" --redis "$url" --queue rate --name lines >/dev/null
   until node bin/flowgpu.js queue status --redis "$url" --queue rate | grep -q '(completed)'; do sleep 1; done
