@@ -45,7 +45,7 @@ type TtsOpts = Context<typeof TTS_OPTIONS>['opts'];
 type EngineSource = Pick<Context<OptionSpecs>, 'engine'>;
 
 /** A float32 .npy, or an error naming the file. */
-function readNpyFile(path: string, what: string): { data: Float32Array; shape: number[] } {
+export function readNpyFile(path: string, what: string): { data: Float32Array; shape: number[] } {
   const bytes = readBytes(path, what);
   try {
     return readNpy(bytes);
