@@ -124,7 +124,7 @@ export const VOCODE_OPTIONS = {
   seed: { kind: 'number', min: 0, max: SEED_MAX, integer: true, help: 'seed of the vocoder\'s noise (default 0)', models: ['waveglow', 'griffinlim'] },
   denoise: { kind: 'number', min: 0, max: 1, help: 'WaveGlow: denoiser strength (default 0: off; 0.1 removes WaveGlow\'s hiss)', models: ['waveglow'] },
   chunk: { kind: 'number', min: 1, max: 1e7, integer: true, help: 'WaveGlow: time-window length in group steps (default: the largest the GPU allows)', models: ['waveglow'] },
-  iterations: { kind: 'number', min: 1, max: 1000, integer: true, help: 'Griffin-Lim: phase-recovery iterations (default 32)', models: ['griffinlim'] },
+  iterations: { kind: 'number', min: 1, max: 1000, integer: true, help: 'Griffin-Lim: phase-recovery iterations (default 16)', models: ['griffinlim'] },
 } as const satisfies Record<string, OptionSpec & { models: readonly VocoderKind[] }>;
 
 /** Refuses options the loaded model does not take (`table` says which models each applies to). */
