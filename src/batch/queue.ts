@@ -160,7 +160,7 @@ export interface RunningWorker {
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const connection = redisConnection(o.redis, { wait: true });
   await mkdir(o.out, { recursive: true });
-  const { voice, close } = await openVoice(o);
+  const { voice, close: closeVoice } = await openVoice(o);
   // Style paths in jobs are absolute (`addList` resolves them).
   const speaker = new LineSpeaker(voice, o.speak);
   const model = voiceName(voice);
@@ -223,7 +223,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     async close() {
       await worker.close();
       await queue.close();
-      close();
+      closeVoice();
     },
   };
 }
