@@ -21,6 +21,7 @@ import { GlowTTS } from './models/glowtts.js';
 import { type GriffinLimConfig, GriffinLim } from './models/griffinlim.js';
 import { HiFiGAN } from './models/hifigan.js';
 import type { AttentionMap, Synthesis, SynthesizeOptions, TtsKind } from './models/tts.js';
+import type { TextIds } from './text/index.js';
 import type { VocodeOptions, VocoderKind } from './models/vocoder.js';
 import { WaveGlow } from './models/waveglow.js';
 import { demoVoiceBytes, demoVoiceUrl } from './voice.js';
@@ -201,6 +202,13 @@ export interface SynthesisOutput extends Synthesis {
   gateFrame?: number;
   /** XSpkEmoTrans: the emotion-token weights. */
   tokenScores?: Float32Array;
+}
+
+/** Text → token ids through the TTS model's own front end (what `synthesize` does to a string), so the next text
+ *  can be prepared while the GPU synthesises this one; `synthesize` and `speak` take the ids. */
+export function tokenize(tts: LoadedModel, text: string, o: SynthesizeOptions = {}): Promise<TextIds> {
+  if (!isTTS(tts)) throw new FlowgpuError(`a ${modelName(tts.kind)} model has no text front end: give the text to a text-to-speech model`);
+  return tts.model.textToIds(text, o);
 }
 
 /** Text (or token ids) → log mel with any TTS model, each model's defaults where options are left out; refuses a

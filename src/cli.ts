@@ -10,6 +10,9 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   latents: { summary: 'Flowtron latent map: mean z per (audio|mel, text, label) row, PCA → SVG scatter: latents <list.csv> <flowtron> -o map.svg', load: () => import('./cli/latents.js') },
   align: { summary: 'forced alignment with a Glow-TTS model (MAS on the GPU): align <glowtts> <audio.wav> "<text>" [--json out.json]', load: () => import('./cli/align.js') },
   speak: { summary: 'text → WAV with a TTS model and a vocoder (or griffinlim): speak [<tts model> <vocoder>] "<text>" -o out.wav', load: () => import('./cli/speak.js') },
+  batch: { summary: 'a list of lines (.txt/.jsonl/.csv) → <dir>/<id>.wav + manifest.jsonl, resumable: batch <list> -o <dir> [--retries 2]', load: () => import('./cli/batch.js') },
+  queue: { summary: 'many machines (BullMQ on Redis): queue add <list> --redis URL --queue NAME | queue status --redis URL --queue NAME', load: () => import('./cli/queue.js') },
+  worker: { summary: 'work a queue filled by `queue add`: worker --redis URL --queue NAME -o <dir> [voice options]', load: () => import('./cli/worker.js') },
   tts: { summary: 'text → mel .npy with any TTS checkpoint (Glow-TTS, Flowtron, XSpkEmoTrans): tts <model> "<text>" -o mel.npy', load: () => import('./cli/tts.js') },
 };
 

@@ -36,12 +36,12 @@ const nodeBanner = { js: "import { createRequire as __cr } from 'node:module'; c
 async function buildLibrary() {
   await build({ ...common, entryPoints: { flowgpu: 'src/index.ts' }, outdir: 'dist', platform: 'neutral', external: nodeOnly, splitting: true, chunkNames: 'chunks/[name]-[hash]', mainFields: ['module', 'main'] });
   await build({ ...common, entryPoints: { app: 'examples/web/app.ts', bench: 'examples/web/bench.ts' }, outdir: 'dist/demo', platform: 'browser', external: nodeOnly });
-  await build({ ...common, entryPoints: { node: 'src/node.ts', cli: 'src/cli.ts' }, outdir: 'dist', platform: 'node', external: ['webgpu'], splitting: true, chunkNames: 'chunks/node-[name]-[hash]', banner: nodeBanner });
+  await build({ ...common, entryPoints: { node: 'src/node.ts', cli: 'src/cli.ts' }, outdir: 'dist', platform: 'node', external: ['webgpu', 'bullmq', 'cli-progress'], splitting: true, chunkNames: 'chunks/node-[name]-[hash]', banner: nodeBanner });
 }
 
 // Node: each test file its own bundle so mocha reports per file.
 function buildNodeTests(files) {
-  return build({ ...common, entryPoints: files, outdir: 'dist-test/node', outbase: 'test', platform: 'node', external: ['webgpu', 'puppeteer-core', 'mocha'], banner: nodeBanner });
+  return build({ ...common, entryPoints: files, outdir: 'dist-test/node', outbase: 'test', platform: 'node', external: ['webgpu', 'puppeteer-core', 'mocha', 'bullmq', 'cli-progress'], banner: nodeBanner });
 }
 
 async function buildTests() {

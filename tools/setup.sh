@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh Debian 12 machine: apt packages (Vulkan loader, Chromium
-# for the browser tests, sox for the WAV checks), Mesa 25 lavapipe in .cache/ (Dawn rejects
+# for the browser tests, sox for the WAV checks, redis-server for the batch queue tests), Mesa 25 lavapipe in .cache/ (Dawn rejects
 # Debian's Mesa 22), and the npm dependencies. Idempotent: fast when all is in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libvulkan1 chromium sox; do
+for pkg in libvulkan1 chromium sox redis-server; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -3,22 +3,14 @@
 // spoken as a stream (speakStream: sentence by sentence, vocoder window by window, each chunk
 // written as soon as it is ready) unless an option needs the whole utterance first.
 
-import { griffinLimVocoder, type LoadedVocoder, speak, TTS_KINDS, VOCODER_KINDS } from '../api.js';
+import { speak } from '../api.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { encodeWav } from '../io/wav.js';
 import { demoVoicePath } from '../voice.js';
 import { defineCommand } from './args.js';
 import { writeOutput } from './files.js';
 import { speakStreaming, writeTimings } from './speak-stream.js';
-import { checkApplies, synthesizeOptions, TTS_OPTIONS, ttsInput, VOCODE_OPTIONS } from './synthesis.js';
-
-/** speak's names of the vocoder options (`--sigma` and `--seed` are the TTS model's). */
-const SPEAK_VOCODER_OPTIONS = {
-  'vocoder-sigma': VOCODE_OPTIONS.sigma,
-  'vocoder-seed': VOCODE_OPTIONS.seed,
-  denoise: VOCODE_OPTIONS.denoise,
-  iterations: VOCODE_OPTIONS.iterations,
-};
+import { loadVoice, SPEAK_VOCODE_OPTIONS, speakVocodeOptions, synthesizeOptions, TTS_OPTIONS, ttsInput } from './synthesis.js';
 
 const command = defineCommand({
   name: 'speak',
@@ -32,7 +24,7 @@ const command = defineCommand({
   args: { min: 0, max: 3, what: 'the text (and a TTS model and a vocoder before it)' },
   options: {
     ...TTS_OPTIONS,
-    ...SPEAK_VOCODER_OPTIONS,
+    ...SPEAK_VOCODE_OPTIONS,
     voice: { kind: 'string', arg: 'FILE', help: 'a TTS model to speak with Griffin-Lim instead of the demo voice' },
     normalize: { kind: 'flag', help: 'scale the audio to a peak of 0.95 (as the Glow-TTS demos do; not streamed)' },
     stream: { kind: 'flag', help: 'print each audio chunk\'s time and when it was ready to stderr' },
@@ -49,20 +41,8 @@ const command = defineCommand({
     const input = ttsInput(text, ctx.opts.ids);
     const whole = ctx.opts.normalize ? 'normalize' : ctx.opts.ids ? 'ids' : undefined;
     if (whole && ctx.opts.stream) throw new FlowgpuError(`speak: --stream needs the streamed path, which --${whole} does not take`);
-    const tts = await ctx.load(ttsPath, TTS_KINDS);
-    let vocoder: LoadedVocoder;
-    if (vocPath === 'griffinlim') {
-      vocoder = await griffinLimVocoder(await ctx.engine(), ctx.opts.iterations !== undefined ? { iterations: ctx.opts.iterations } : {});
-      ctx.defer(() => vocoder.release());
-    } else vocoder = await ctx.load(vocPath, VOCODER_KINDS);
-    checkApplies(ctx.opts, SPEAK_VOCODER_OPTIONS, vocoder.kind);
-    if (vocoder.sampleRate !== tts.sampleRate) {
-      ctx.warn(`the TTS model is for ${tts.sampleRate} Hz audio, the vocoder for ${vocoder.sampleRate} Hz; writing ${vocoder.sampleRate} Hz`);
-    }
-    const options = {
-      ...(await synthesizeOptions(ctx, ctx.opts, tts)),
-      vocoder: { sigma: ctx.opts['vocoder-sigma'], seed: ctx.opts['vocoder-seed'], denoise: ctx.opts.denoise },
-    };
+    const { tts, vocoder } = await loadVoice(ctx, ttsPath, vocPath, ctx.opts);
+    const options = { ...(await synthesizeOptions(ctx, ctx.opts, tts)), vocoder: speakVocodeOptions(ctx.opts) };
     const out = ctx.output!;
     if (!whole) {
       await speakStreaming(tts, vocoder, input as string, options, { out, printChunks: ctx.opts.stream, timings: ctx.opts.timings, warn: ctx.warn });

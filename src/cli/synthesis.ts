@@ -1,8 +1,8 @@
-// The text-to-speech options `tts` and `speak` share, each stated once with its range and the
-// models it applies to, and their translation into the API's SynthesizeOptions (reading the
-// .npy / .wav files some of them name).
+// The text-to-speech and vocoder options the commands that speak share, each stated once with its
+// range and the models it applies to, their translation into the API's options (reading the
+// .npy / .wav files some of them name), and loading a TTS model with its vocoder.
 
-import { type LoadedTTS, modelName, type ModelTypes } from '../api.js';
+import { checkPair, griffinLimVocoder, type LoadedTTS, type LoadedVocoder, modelName, type ModelTypes, TTS_KINDS, VOCODER_KINDS } from '../api.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { readNpy } from '../io/npy.js';
 import { decodeWav } from '../io/wav.js';
@@ -10,8 +10,8 @@ import { melFromAudio, toMono } from '../models/audio.js';
 import type { ReferenceMel } from '../models/cset.js';
 import { interpolate } from '../models/flowtron.js';
 import type { SynthesizeOptions, TtsKind } from '../models/tts.js';
-import type { VocoderKind } from '../models/vocoder.js';
-import type { Context, OptionSpec, OptionSpecs } from './args.js';
+import type { VocodeOptions, VocoderKind } from '../models/vocoder.js';
+import type { Context, OptionSpec, OptionSpecs, Values } from './args.js';
 import { readBytes } from './files.js';
 
 type TtsOption = OptionSpec & { models: readonly TtsKind[] };
@@ -45,7 +45,7 @@ type TtsOpts = Context<typeof TTS_OPTIONS>['opts'];
 type EngineSource = Pick<Context<OptionSpecs>, 'engine'>;
 
 /** A float32 .npy, or an error naming the file. */
-function readNpyFile(path: string, what: string): { data: Float32Array; shape: number[] } {
+export function readNpyFile(path: string, what: string): { data: Float32Array; shape: number[] } {
   const bytes = readBytes(path, what);
   try {
     return readNpy(bytes);
@@ -134,4 +134,39 @@ export function checkApplies(opts: Record<string, unknown>, table: Record<string
       throw new FlowgpuError(`--${name} does not apply to ${modelName(kind)} (it is for ${spec.models.map((m) => modelName(m as keyof ModelTypes)).join(', ')})`);
     }
   }
+}
+
+/** The vocoder options of commands that also take the TTS options (there `--sigma` and `--seed` are the TTS model's). */
+export const SPEAK_VOCODE_OPTIONS = {
+  'vocoder-sigma': VOCODE_OPTIONS.sigma,
+  'vocoder-seed': VOCODE_OPTIONS.seed,
+  denoise: VOCODE_OPTIONS.denoise,
+  iterations: VOCODE_OPTIONS.iterations,
+};
+
+type SpeakVocodeOpts = Values<typeof SPEAK_VOCODE_OPTIONS>;
+
+/** The API's vocoder options for SPEAK_VOCODE_OPTIONS. */
+export function speakVocodeOptions(opts: SpeakVocodeOpts): VocodeOptions {
+  return { sigma: opts['vocoder-sigma'], seed: opts['vocoder-seed'], denoise: opts.denoise, iterations: opts.iterations };
+}
+
+/** A command's TTS model and vocoder ('griffinlim' for Griffin-Lim), released when the command ends; refuses a pair
+ *  that cannot work together and vocoder options the vocoder does not take, before any synthesis. */
+export async function loadVoice(
+  ctx: Pick<Context<OptionSpecs>, 'load' | 'engine' | 'defer' | 'warn'>, ttsPath: string, vocoderPath: string, opts: SpeakVocodeOpts,
+): Promise<{ tts: LoadedTTS; vocoder: LoadedVocoder }> {
+  const tts = await ctx.load(ttsPath, TTS_KINDS);
+  let vocoder: LoadedVocoder;
+  if (vocoderPath === 'griffinlim') {
+    const gl = await griffinLimVocoder(await ctx.engine());
+    ctx.defer(() => gl.release());
+    vocoder = gl;
+  } else vocoder = await ctx.load(vocoderPath, VOCODER_KINDS);
+  checkApplies(opts, SPEAK_VOCODE_OPTIONS, vocoder.kind);
+  checkPair(tts, vocoder);
+  if (vocoder.sampleRate !== tts.sampleRate) {
+    ctx.warn(`the TTS model is for ${tts.sampleRate} Hz audio, the vocoder for ${vocoder.sampleRate} Hz; writing ${vocoder.sampleRate} Hz`);
+  }
+  return { tts, vocoder };
 }

@@ -17,7 +17,7 @@ import { gru } from '../ops/rnn.js';
 import { add, tanh } from '../ops/elementwise.js';
 import { gatherColumns, glu, layerNormChannels, lengthRegulate, lightweightConv, roundDurations, scln } from '../ops/lconv.js';
 import { linear, matmul } from '../ops/matmul.js';
-import { textToIds } from '../text/index.js';
+import { type TextIds, textToIds } from '../text/index.js';
 import { alignmentFromDurations, type Synthesis, type SynthesizeOptions, type TextToSpeech, timeWords, tokensOf } from './tts.js';
 import { sampleRateOf, Weights } from './weights.js';
 
@@ -322,12 +322,17 @@ export class CSET implements TextToSpeech {
     }
   }
 
+  /** The XSpkEmoTrans front end (english_cleaners + CMUdict phones). */
+  textToIds(text: string): Promise<TextIds> {
+    return textToIds('cset', text);
+  }
+
   /**
    * Text ids → mel. Returns mels `[n_mel, frames]` (channels-first, row-major), the predicted log
    * durations, the rounded durations and the emotion-token scores.
    */
   async synthesize(input: string | ArrayLike<number>, o: CsetSynthesisOptions = {}): Promise<CsetOutput> {
-    const text = await tokensOf(input, (t) => textToIds('cset', t));
+    const text = await tokensOf(input, (t) => this.textToIds(t));
     const { ids, unknown } = text;
     this.check(ids, o);
     const { engine: e, w, config: c } = this;

@@ -24,11 +24,12 @@ import { assertFinite, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
+import type { TextIds } from '../text/index.js';
 import { defaultTuning, type StepTuning } from '../ops/flowtron.js';
 import { flip, permute } from '../ops/shape.js';
 import { melFromAudio } from './audio.js';
 import {
-  flowtronConfig, type FlowtronConfig, type FlowtronSynthesis, stateDict, type SynthesisResult, type SynthesizeOptions, textIds,
+  flowtronConfig, type FlowtronConfig, type FlowtronSynthesis, stateDict, type SynthesisResult, type SynthesizeOptions,
 } from './flowtron/config.js';
 import { FlowtronDecoder } from './flowtron/decoder.js';
 import { aggregateStyle, interpolate, type StyleOptions, type StyleReference } from './flowtron/style.js';
@@ -84,9 +85,16 @@ export class Flowtron implements TextToSpeech {
     return this.decoder.encode(ids, speaker);
   }
 
+  /** Flowtron token ids of text (flowtron_cleaners + CMUdict with probability `pArpabet`, drawn from `textSeed`). */
+  async textToIds(text: string, o: SynthesizeOptions = {}): Promise<TextIds> {
+    const { textToIds } = await import('../text/index.js');
+    const pArpabet = o.pArpabet ?? 1;
+    return textToIds('flowtron', text, o.textSeed === undefined ? { pArpabet } : { pArpabet, seed: o.textSeed });
+  }
+
   /** Text or ids → host mel `[80, frames]`, each flow's attention `[tokens, frames]` and the gate frame. */
   async synthesize(input: ArrayLike<number> | string, o: SynthesizeOptions = {}): Promise<FlowtronSynthesis> {
-    const text = await tokensOf(input, (t) => textIds(t, o.pArpabet ?? 1, o.textSeed));
+    const text = await tokensOf(input, (t) => this.textToIds(t, o));
     const { ids, unknown } = text;
     const r = await this.synthesizeTensors(ids, o);
     try {
@@ -113,7 +121,7 @@ export class Flowtron implements TextToSpeech {
     const e = this.engine;
     const c = this.config;
     const speaker = o.speaker ?? 0;
-    const ids = typeof input === 'string' ? (await textIds(input, o.pArpabet ?? 1, o.textSeed)).ids : input;
+    const ids = typeof input === 'string' ? (await this.textToIds(input, o)).ids : input;
     this.decoder.checkInputs(ids, speaker);
     const M = c.nMel;
     let n = o.residual ? (o.residual instanceof Float32Array ? o.residual.length / M : o.residual.dim(1)) : (o.maxFrames ?? (o.style && o.style.length / M > 1 ? o.style.length / M : 400));
@@ -195,7 +203,7 @@ export class Flowtron implements TextToSpeech {
       if (mel instanceof Float32Array && frames !== undefined && mel.length !== frames * M) {
         throw new FlowgpuError(`style: reference ${i}'s mel has ${mel.length / frames} channels, this model expects ${M}`);
       }
-      const ids = r.ids ?? (r.text !== undefined ? (await textIds(r.text, o.pArpabet ?? 1)).ids : undefined);
+      const ids = r.ids ?? (r.text !== undefined ? (await this.textToIds(r.text, { pArpabet: o.pArpabet })).ids : undefined);
       if (!ids) throw new FlowgpuError(`style: reference ${i} has no transcript (ids or text)`);
       let z: Tensor;
       try {

@@ -78,6 +78,9 @@ export interface TextToSpeech {
   readonly sampleRate: number;
   /** Audio samples per mel frame. */
   readonly hopLength: number;
+  /** The model's own text front end (what `synthesize` does to a string; Flowtron reads `pArpabet`), so a
+   *  caller can turn the next text into ids while the GPU synthesises this one. */
+  textToIds(text: string, opts?: SynthesizeOptions): Promise<TextIds>;
   synthesize(input: string | ArrayLike<number>, opts?: SynthesizeOptions): Promise<Synthesis>;
   release(): void;
 }

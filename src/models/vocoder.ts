@@ -12,7 +12,7 @@ export interface VocodeOptions {
   denoise?: number;
   /** WaveGlow: time-window length in group steps (default from the adapter's limits). */
   chunkLength?: number;
-  /** Griffin-Lim: phase-recovery iterations (default 32). */
+  /** Griffin-Lim: phase-recovery iterations (default 16). */
   iterations?: number;
   /** Progress per finished time window. */
   onProgress?: (done: number, total: number) => void;

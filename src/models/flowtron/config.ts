@@ -5,7 +5,6 @@ import type { Tensor } from '../../gpu/tensor.js';
 import { loadCheckpoint, withPrefix } from '../../io/checkpoint.js';
 import type { Config } from '../../io/detect.js';
 import type { Checkpoint } from '../../io/host-tensor.js';
-import type { TextIds } from '../../text/index.js';
 import type { AttentionMap, Synthesis, SynthesizeOptions as CommonOptions } from '../tts.js';
 
 export interface FlowtronConfig {
@@ -78,10 +77,4 @@ export function stateDict(src: Checkpoint | Uint8Array | ArrayBuffer): Checkpoin
     }
   }
   return ckpt;
-}
-
-/** Flowtron token ids of text (flowtron_cleaners + CMUdict with probability pArpabet). */
-export async function textIds(text: string, pArpabet: number, seed?: number): Promise<TextIds> {
-  const { textToIds } = await import('../../text/index.js');
-  return textToIds('flowtron', text, seed === undefined ? { pArpabet } : { pArpabet, seed });
 }
