@@ -7,6 +7,12 @@ import { FlowgpuError } from '../gpu/errors.js';
 import { defineCommand, type OptionSpecs } from './args.js';
 import { LINE_OPTIONS, lineDefaults, readListFile } from './batch.js';
 
+/** Where the queue is: the options `queue` and `worker` share. */
+export const QUEUE_OPTIONS = {
+  redis: { kind: 'string', arg: 'URL', help: 'redis://[user:password@]host[:port][/db] (rediss:// for TLS)' },
+  queue: { kind: 'string', arg: 'NAME', help: 'the queue\'s name' },
+} as const satisfies OptionSpecs;
+
 /** The options of `queue add` only. */
 const ADD_OPTIONS = {
   name: { kind: 'string', arg: 'LIST', help: 'add: the list\'s name, its parent job id and output subfolder (default: the file name)' },
@@ -25,8 +31,7 @@ const command = defineCommand({
     '  Run `flowgpu worker` on each machine to work the queue.',
   args: { min: 1, max: 2, what: '"add <list>" or "status"' },
   options: {
-    redis: { kind: 'string', arg: 'URL', help: 'redis://[user:password@]host[:port][/db] (rediss:// for TLS)' },
-    queue: { kind: 'string', arg: 'NAME', help: 'the queue\'s name' },
+    ...QUEUE_OPTIONS,
     ...ADD_OPTIONS,
   },
   async run(ctx) {

@@ -6,6 +6,7 @@ import { startWorker } from '../batch/queue.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { defineCommand } from './args.js';
 import { openCommandVoice, VOICE_OPTIONS } from './batch.js';
+import { QUEUE_OPTIONS } from './queue.js';
 
 const command = defineCommand({
   name: 'worker',
@@ -16,8 +17,7 @@ const command = defineCommand({
     '  SIGTERM or Ctrl-C: the job in flight finishes, then it exits.',
   args: { min: 0, max: 0, what: 'only options' },
   options: {
-    redis: { kind: 'string', arg: 'URL', help: 'redis://[user:password@]host[:port][/db] (rediss:// for TLS)' },
-    queue: { kind: 'string', arg: 'NAME', help: 'the queue\'s name' },
+    ...QUEUE_OPTIONS,
     output: { kind: 'string', arg: 'DIR', help: 'the output folder, made if missing (also -o)' },
     'lock-ms': { kind: 'number', min: 1000, max: 3_600_000, integer: true, help: 'how long the job of a dead worker stays locked before another takes it over (default 30000)' },
     ...VOICE_OPTIONS,
