@@ -159,6 +159,8 @@ export class CSET implements TextToSpeech {
     await engine.precompile(async () => {
       for (const n of WARM_UP_LENGTHS) await m.synthesize(Array.from({ length: n }, (_, i) => 1 + (i % (config.vocab - 1))), { speakerEmbedding, emotion: 0 });
     });
+    // The front end's dictionary is read now too (about a second the first time), not by the first utterance.
+    await m.textToIds('a');
     return m;
   }
 

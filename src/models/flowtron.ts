@@ -68,6 +68,8 @@ export class Flowtron implements TextToSpeech {
       await model.synthesizeTensors(ids, { maxFrames: 4, gateThreshold: null });
       await model.synthesizeTensors(ids, { maxFrames: 4, gateThreshold: 0.5 });
     });
+    // The front end's dictionary is read now too (about a second the first time), not by the first utterance.
+    await model.textToIds('a');
     return model;
   }
 

@@ -158,6 +158,8 @@ export class GlowTTS implements TextToSpeech {
     await engine.precompile(async () => {
       for (const n of WARM_UP_LENGTHS) await model.synthesize(Array.from({ length: n }, (_, i) => 1 + (i % (config.nVocab - 1))));
     });
+    // The front end's dictionary is read now too (about a second the first time), not by the first utterance.
+    await model.textToIds('a');
     return model;
   }
 
