@@ -427,23 +427,26 @@ export class Engine {
    * Compiles, at model load, every pipeline that `warmUp` (a small inference) uses, so the first
    * real call compiles nothing. First a dry run: dispatches are only collected and reads return
    * zeros (an error from zero data ends it early), then the collected pipelines compile in
-   * parallel with `createComputePipelineAsync`; then `warmUp` runs for real, which compiles
-   * (synchronously) any pipeline that only its real data reaches.
+   * parallel with `createComputePipelineAsync`. Only when the dry run ended early does `warmUp`
+   * then run for real, compiling (synchronously) what only real data reaches: a real run of a
+   * published-size model costs minutes on a CPU adapter, the dry run next to nothing.
    */
   async precompile(warmUp: () => Promise<unknown>): Promise<void> {
     const seen: KernelRef[] = [];
     this.dryRun = seen;
+    let complete = true;
     try {
       await this.tidyAsync(async () => {
         await warmUp();
         return null;
       });
     } catch {
-      // Zeros are not real data; the real run below reports real errors.
+      complete = false; // zeros are not real data; the real run below reports real errors
     } finally {
       this.dryRun = null;
     }
     await this.pipelines.prepare(seen);
+    if (complete) return;
     await this.tidyAsync(async () => {
       await warmUp();
       return null;
