@@ -131,6 +131,14 @@ export async function timeCalls<T>(reps: number, fn: () => Promise<T>): Promise<
   return { ms: median(times), cpuMs: cpu.length ? median(cpu) : undefined, result };
 }
 
+/** Loads a model and times it: on a software adapter the load (which compiles every pipeline
+ *  and runs warm-up inferences) often takes longer than the timed calls, so the rows say so. */
+export async function timedLoad<T>(load: () => Promise<T>): Promise<{ model: T; loadNote: string }> {
+  const t0 = now();
+  const model = await load();
+  return { model, loadNote: `load ${((now() - t0) / 1000).toFixed(1)} s (compile + warm-up)` };
+}
+
 /** The note of a row that `--only` left out (the runner drops these). */
 export const SKIPPED = 'skipped';
 

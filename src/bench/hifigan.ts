@@ -5,8 +5,8 @@ import type { Engine } from '../gpu/engine.js';
 import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
 import { mulberry32 } from '../math/random.js';
 import { HiFiGAN } from '../models/hifigan.js';
-import { type Benchmark, type BenchOptions, type Row, timeCalls, wants } from './harness.js';
-import { torchReference, withTorchRow } from './torch.js';
+import { type Benchmark, type BenchOptions, type Row, timedLoad, wants } from './harness.js';
+import { modelRows, vocoderBench } from './torch.js';
 
 /** jik876/hifi-gan config_v1.json (the generator's part). */
 export const HIFIGAN_V1 = {
@@ -61,25 +61,21 @@ export function hifiganFlops(cfg = HIFIGAN_V1, frames: number): number {
   return 2 * macs;
 }
 
+/** Mel frames without --full (software adapters take tens of seconds per frame-second here). */
+const QUICK_FRAMES = 16;
+
 async function run(e: Engine, o: BenchOptions): Promise<Row[]> {
-  const frames = o.quick ? 16 : 172;
+  const frames = o.quick ? QUICK_FRAMES : 172;
   const kernel = 'hifigan V1 generator (random weights)';
   const shape = `80×${frames} mel → ${frames * 256} samples`;
   if (!wants(o, kernel, shape)) return [];
   const ckpt = randomHifigan();
-  const model = await HiFiGAN.load(e, ckpt);
+  const { model, loadNote } = await timedLoad(() => HiFiGAN.load(e, ckpt));
   try {
-    const mel = new Float32Array(80 * frames);
-    for (let i = 0; i < mel.length; i++) mel[i] = -6 + 4 * Math.sin(i * 0.37) * Math.cos(i * 0.011);
-    const reps = o.quick ? 1 : 3;
-    const { ms, cpuMs, result: audio } = await timeCalls(reps, () => model.infer(mel, frames));
-    const seconds = audio.length / 22050;
-    const flops = hifiganFlops(HIFIGAN_V1, frames);
-    const row: Row = {
-      kernel, shape, ms, cpuMs, flops, gflops: flops / ms / 1e6,
-      note: `${(audio.length / ms).toFixed(2)} kHz, real-time factor ${(ms / 1000 / seconds).toFixed(2)} (${seconds.toFixed(2)} s of audio)`,
-    };
-    return withTorchRow('hifigan', row, audio, await torchReference('hifigan_torch.py', ckpt, mel, frames, reps));
+    return await modelRows(o, {
+      name: 'hifigan', kernel, shape, flops: hifiganFlops(HIFIGAN_V1, frames), loadNote, script: 'hifigan_torch.py', ckpt,
+      ...vocoderBench(frames, (mel, n) => model.infer(mel, n)),
+    });
   } finally {
     model.release();
   }

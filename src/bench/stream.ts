@@ -4,7 +4,7 @@
 import { loadDemoVoiceModels } from '../api.js';
 import type { Engine } from '../gpu/engine.js';
 import { speakStream } from '../stream.js';
-import type { Benchmark, BenchOptions, Row } from './harness.js';
+import { type Benchmark, type BenchOptions, type Row, wants } from './harness.js';
 
 export const PARAGRAPH =
   'The old lighthouse stood at the edge of the cliff, its white paint worn thin by a hundred winters. Every evening the keeper ' +
@@ -16,6 +16,7 @@ export const streamBenchmark: Benchmark = {
   async run(e: Engine, o: BenchOptions): Promise<Row[]> {
     const text = o.quick ? PARAGRAPH.slice(0, PARAGRAPH.indexOf('.') + 1) : PARAGRAPH;
     const shape = `${text.split(/\s+/).length} words`;
+    if (!['time to first audio', 'total'].some((k) => wants(o, k, shape))) return [];
     const { tts, vocoder } = await loadDemoVoiceModels(e);
     try {
       const t0 = performance.now();
