@@ -11,7 +11,7 @@ import { GlowTTS, type GlowTTSSynthesis } from '../models/glowtts.js';
 import { GRIFFIN_LIM_ITERATIONS, griffinLim, melToMagnitude, pseudoInverse } from '../ops/griffinlim.js';
 import { istft, melFilterbank, stft } from '../ops/stft.js';
 import { demoVoiceBytes } from '../voice.js';
-import { type Benchmark, type BenchOptions, type Row, time, timeCalls, timedLoad, wants } from './harness.js';
+import { type Benchmark, type BenchOptions, modelReps, type Row, time, timeCalls, timedLoad, wants } from './harness.js';
 import { f32Input, modelRows } from './torch.js';
 
 export const SENTENCE = 'The quick brown fox jumps over the lazy dog.';
@@ -49,7 +49,6 @@ async function run(e: Engine, o: BenchOptions): Promise<Row[]> {
     const { mel, frames } = syn!;
     const seconds = hop(frames);
     const rtf = (t: number): string => `real-time factor ${(t / 1000 / seconds).toFixed(3)} (${seconds.toFixed(2)} s of audio)`;
-    const reps = o.quick ? 1 : 3;
     const basis = melFilterbank({ sampleRate: 22050, nFft: 1024, nMels: 80, fmin: 0, fmax: 8000 });
     const pinv = e.persistent(pseudoInverse(basis, 80, 513), [513, 80], 'bench.pinv');
     const melT = e.persistent(mel, [80, frames], 'bench.mel');
@@ -62,7 +61,7 @@ async function run(e: Engine, o: BenchOptions): Promise<Row[]> {
     rows.push(await time(e, 'istft (real FFT + overlap-add)', shape, () => istft(e, spec), { bench: o, flops: fftFlops }));
     const gl = `griffin-lim ${GRIFFIN_LIM_ITERATIONS} fast iterations`;
     if (wants(o, gl, shape)) {
-      const g = await timeCalls(reps, async () => {
+      const g = await timeCalls(modelReps(o), async () => {
         const y = griffinLim(e, mag, {});
         await e.sync();
         y.release();

@@ -2,7 +2,7 @@
 // file, runs one of tools/bench/*_torch.py on it (when a python3 with torch is around; Node
 // only) and turns its timing into a row with the speed ratio and the output difference.
 import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
-import { type BenchOptions, type Row, timeCalls } from './harness.js';
+import { type BenchOptions, modelReps, type Row, timeCalls } from './harness.js';
 
 /** What every tools/bench/*_torch.py prints as its last line (tools/bench/common.py). */
 export interface TorchResult {
@@ -87,9 +87,9 @@ export function withTorchRow(name: string, ours: Row, out: Float32Array, ref: To
   }];
 }
 
-/** A whole-model benchmark: one flowgpu call timed after a warm-up call (once without --full, else 3 times), then the same
- *  computation in PyTorch (`script` on `ckpt` and the inputs `torchInputs` makes from the last
- *  call's output), compared. */
+/** A whole-model benchmark: one flowgpu call timed after a warm-up call (`modelReps` times), then
+ *  the same computation as many times in PyTorch (`script` on `ckpt` and the inputs `torchInputs`
+ *  makes after the last call), compared. */
 export interface ModelBench {
   name: string;
   kernel: string;
@@ -110,9 +110,7 @@ export interface ModelBench {
 }
 
 export async function modelRows(o: BenchOptions, m: ModelBench): Promise<Row[]> {
-  // Without --full one timed call: whole models take seconds to minutes on a software adapter.
-  const reps = o.quick ? 1 : 3;
-  const { ms, cpuMs, result: out } = await timeCalls(reps, m.call);
+  const { ms, cpuMs, reps, result: out } = await timeCalls(modelReps(o), m.call);
   const seconds = m.seconds(out);
   const row: Row = {
     kernel: m.kernel, shape: m.shape, ms, cpuMs, flops: m.flops, gflops: m.flops ? m.flops / ms / 1e6 : undefined,
