@@ -109,6 +109,7 @@ export interface ModelBench {
   loadNote?: string;
 }
 
+/** `m`'s flowgpu row and its PyTorch row (see `ModelBench`). */
 export async function modelRows(o: BenchOptions, m: ModelBench): Promise<Row[]> {
   const { ms, cpuMs, reps, result: out } = await timeCalls(modelReps(o), m.call);
   const seconds = m.seconds(out);
@@ -132,7 +133,7 @@ export function vocoderBench(frames: number, infer: (mel: Float32Array, frames: 
 }
 
 /** A smooth, deterministic log-mel-like input `[80, frames]` for the vocoders. */
-export function benchMel(frames: number): Float32Array {
+function benchMel(frames: number): Float32Array {
   const mel = new Float32Array(80 * frames);
   for (let i = 0; i < mel.length; i++) mel[i] = -6 + 4 * Math.sin(i * 0.37) * Math.cos(i * 0.011);
   return mel;
