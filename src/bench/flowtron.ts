@@ -1,10 +1,13 @@
 // Flowtron's autoregressive decoder at the published config (n_hidden 1024, 2 LSTM layers,
 // 512-d text, 640 attention channels, 128-d speakers, 2 flows), random weights: frames per second
-// of the whole inference loop, gate off and gate on (chunked gate readbacks).
+// of the whole inference loop, gate off and gate on (chunked gate readbacks); gate off also in
+// PyTorch (tools/bench/flowtron_torch.py) on the same weights, text and residual.
 import type { Engine } from '../gpu/engine.js';
 import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
 import { Flowtron } from '../models/flowtron.js';
-import { type Benchmark, type BenchOptions, cpuMicros, type Row, SKIPPED, time, wants } from './harness.js';
+import { gaussian } from '../math/random.js';
+import { type Benchmark, type BenchOptions, cpuMicros, type Row, SKIPPED, time, timedLoad, wants } from './harness.js';
+import { f32Input, torchReference, withTorchRow } from './torch.js';
 
 export interface FlowtronBenchConfig {
   nHidden: number;
@@ -73,22 +76,29 @@ export function randomFlowtron(c: FlowtronBenchConfig, seed = 1): Checkpoint {
   return { tensors, metadata: {} };
 }
 
-/** Frames per second of `synthesize` (median of `reps` runs of `frames` frames), and this process's CPU ms per frame. */
-export async function flowtronFps(e: Engine, model: Flowtron, frames: number, textLen: number, gate: boolean, reps: number): Promise<{ msPerFrame: number; fps: number; cpuMsPerFrame?: number; dispatchesPerFrame: number; submitsPerFrame: number }> {
-  const ids = Array.from({ length: textLen }, (_, i) => 40 + ((i * 7) % 60));
+/** The bench's text: `textLen` token ids. */
+export const benchIds = (textLen: number): number[] => Array.from({ length: textLen }, (_, i) => 40 + ((i * 7) % 60));
+
+/** The residual z `[80, frames]` (σ 0.5, seeded): given, so that PyTorch runs the same one. */
+export const benchResidual = (frames: number): Float32Array => gaussian(80 * frames, 1, 0.5);
+
+/** Frames per second of `synthesize` (median of `reps` runs of `frames` frames), this process's CPU ms per frame, and the last mel `[80, frames]`. */
+export async function flowtronFps(e: Engine, model: Flowtron, frames: number, textLen: number, gate: boolean, reps: number): Promise<{ msPerFrame: number; fps: number; cpuMsPerFrame?: number; dispatchesPerFrame: number; submitsPerFrame: number; mel: Float32Array }> {
+  const ids = benchIds(textLen);
   // Threshold 2 never fires (sigmoid ≤ 1) but would skip the readbacks, so gate-on runs use a
   // threshold no random logit reaches and still read every chunk back.
-  const opts = { speaker: 0, sigma: 0.5, maxFrames: frames, gateThreshold: gate ? 0.999999 : null, seed: 1 };
+  const opts = { speaker: 0, residual: benchResidual(frames), gateThreshold: gate ? 0.999999 : null };
+  let mel: Float32Array = new Float32Array(0);
   const once = async (): Promise<number> => {
     const t0 = performance.now();
     const r = await model.synthesizeTensors(ids, opts);
-    await e.readF32(r.mel);
+    mel = await e.readF32(r.mel);
     const dt = performance.now() - t0;
     r.mel.release();
     for (const a of r.attention) a.release();
     return dt;
   };
-  await once(); // compiles pipelines
+  await once(); // the first call after load is slower (buffers, driver caches)
   const d0 = e.dispatchCount;
   const s0 = e.submitCount;
   const times: number[] = [];
@@ -104,7 +114,7 @@ export async function flowtronFps(e: Engine, model: Flowtron, frames: number, te
   const submitsPerFrame = (e.submitCount - s0) / reps / frames;
   times.sort((a, b) => a - b);
   const ms = times[times.length >> 1]!;
-  return { msPerFrame: ms / frames, fps: (1000 * frames) / ms, cpuMsPerFrame: cpu.length ? cpu[cpu.length >> 1] : undefined, dispatchesPerFrame, submitsPerFrame };
+  return { msPerFrame: ms / frames, fps: (1000 * frames) / ms, cpuMsPerFrame: cpu.length ? cpu[cpu.length >> 1] : undefined, dispatchesPerFrame, submitsPerFrame, mel };
 }
 
 export const flowtronBenchmark: Benchmark = {
@@ -116,23 +126,34 @@ export const flowtronBenchmark: Benchmark = {
     const shape = `H1024 L2 D512 A640, ${textLen} tokens, ${frames} frames`;
     const kernels = ['synthesize gate off', 'synthesize gate on', 'text encoder'];
     if (!kernels.some((k) => wants(o, k, shape))) return kernels.map((k) => ({ kernel: k, shape, ms: NaN, note: SKIPPED }));
-    const model = await Flowtron.load(e, randomFlowtron(PUBLISHED));
+    const ckpt = randomFlowtron(PUBLISHED);
+    const { model, loadNote } = await timedLoad(() => Flowtron.load(e, ckpt));
     const rows: Row[] = [];
+    const reps = o.quick ? 1 : 3;
     try {
       for (const [k, gate] of [[kernels[0]!, false], [kernels[1]!, true]] as const) {
         if (!wants(o, k, shape)) continue;
         try {
-          const r = await flowtronFps(e, model, frames, textLen, gate, o.quick ? 1 : 3);
-          rows.push({
+          const r = await flowtronFps(e, model, frames, textLen, gate, reps);
+          const row: Row = {
             kernel: k, shape, ms: r.msPerFrame, cpuMs: r.cpuMsPerFrame,
-            note: `${r.fps.toFixed(1)} frames/s (${r.dispatchesPerFrame.toFixed(1)} dispatches, ${r.submitsPerFrame.toFixed(2)} submits per frame; ms columns are per frame, encoder included)`,
-          });
+            note: `${r.fps.toFixed(1)} frames/s (${r.dispatchesPerFrame.toFixed(1)} dispatches, ${r.submitsPerFrame.toFixed(2)} submits per frame; ms columns are per frame, encoder included)${gate ? '' : `; ${loadNote}`}`,
+          };
+          if (gate) {
+            rows.push(row);
+            continue;
+          }
+          // PyTorch runs the gate-off inference (the gate-on run makes the same frames here).
+          const ref = await torchReference('flowtron_torch.py', ckpt, {
+            ids: f32Input([textLen], benchIds(textLen)), speaker: f32Input([1], [0]), residual: f32Input([1, 80, frames], benchResidual(frames)),
+          }, reps);
+          rows.push(...withTorchRow('flowtron', row, r.mel, ref, (ms) => `${((1000 * frames) / ms).toFixed(1)} frames/s`, frames));
         } catch (err) {
           rows.push({ kernel: k, shape, ms: NaN, note: `failed: ${(err as Error)?.message ?? err}`.slice(0, 200) });
         }
       }
       // The encoder runs once per utterance: synthesize − encoder ≈ the autoregressive decoder.
-      const ids = Array.from({ length: textLen }, (_, i) => 40 + ((i * 7) % 60));
+      const ids = benchIds(textLen);
       rows.push(await time(e, kernels[2]!, `${textLen} tokens (3 conv5 + BiLSTM), once per utterance`, () => model.encode(ids, 0), { bench: o }));
     } finally {
       model.release();

@@ -113,14 +113,17 @@ export async function time(
 }
 
 /**
- * For whole-model rows: one warm-up call of the async `fn`, then `reps` timed calls; the median
- * wall and CPU milliseconds per call and the last call's result.
+ * For whole-model rows: one warm-up call of the async `fn`, then `reps` timed calls (a number, or
+ * one chosen from the warm-up's milliseconds); the median wall and CPU milliseconds per call, the
+ * repeats made and the last call's result.
  */
-export async function timeCalls<T>(reps: number, fn: () => Promise<T>): Promise<{ ms: number; cpuMs?: number; result: T }> {
+export async function timeCalls<T>(reps: number | ((warmUpMs: number) => number), fn: () => Promise<T>): Promise<{ ms: number; cpuMs?: number; reps: number; result: T }> {
+  const w0 = now();
   let result = await fn();
+  const n = typeof reps === 'number' ? reps : reps(now() - w0);
   const times: number[] = [];
   const cpu: number[] = [];
-  for (let r = 0; r < reps; r++) {
+  for (let r = 0; r < n; r++) {
     const c0 = cpuMicros();
     const t0 = now();
     result = await fn();
@@ -128,7 +131,19 @@ export async function timeCalls<T>(reps: number, fn: () => Promise<T>): Promise<
     const c1 = cpuMicros();
     if (c0 !== undefined && c1 !== undefined) cpu.push((c1 - c0) / 1000);
   }
-  return { ms: median(times), cpuMs: cpu.length ? median(cpu) : undefined, result };
+  return { ms: median(times), cpuMs: cpu.length ? median(cpu) : undefined, reps: n, result };
+}
+
+/** Repeats of a whole-model call: models under a second get 5 (single runs of those vary
+ *  several-fold on a busy machine), slower ones 1 without --full, else 3. */
+export const modelReps = (o: BenchOptions) => (warmUpMs: number): number => (warmUpMs < 1000 ? 5 : o.quick ? 1 : 3);
+
+/** Loads a model and times it: on a software adapter the load (which compiles every pipeline
+ *  and runs warm-up inferences) often takes longer than the timed calls, so the rows say so. */
+export async function timedLoad<T>(load: () => Promise<T>): Promise<{ model: T; loadNote: string }> {
+  const t0 = now();
+  const model = await load();
+  return { model, loadNote: `load ${((now() - t0) / 1000).toFixed(1)} s (compile + warm-up)` };
 }
 
 /** The note of a row that `--only` left out (the runner drops these). */

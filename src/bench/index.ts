@@ -3,6 +3,7 @@
 // folder, time each step with `time(e, kernel, shape, () => op(...), { bench: options, flops, bytes })`,
 // and add it to this list.
 import type { Benchmark } from './harness.js';
+import { csetBenchmark } from './cset.js';
 import { flowtronBenchmark } from './flowtron.js';
 import { hifiganBenchmark } from './hifigan.js';
 import { kernelBenchmarks } from './kernels.js';
@@ -16,6 +17,7 @@ export const benchmarks: Benchmark[] = [
   waveglowBenchmark,
   hifiganBenchmark,
   flowtronBenchmark,
+  csetBenchmark,
   streamBenchmark,
 ];
 

@@ -1,13 +1,13 @@
 // WaveGlow end to end: the published 256-channel config (random weights) on 2 s of mel (172
-// frames; without --full: 8 frames, for software adapters), in samples per second and real-time factor.
+// frames; without --full: 4 frames, for software adapters), in samples per second and real-time factor.
 // When a python3 with torch is around (Node only), tools/bench/waveglow_torch.py runs the same
 // weights and mel on the CPU, and the row's note gives the speed ratio and the output difference.
 import type { Engine } from '../gpu/engine.js';
 import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
 import { WaveGlow, type WaveGlowConfig } from '../models/waveglow.js';
-import { type Benchmark, type BenchOptions, type Row, timeCalls, wants } from './harness.js';
+import { type Benchmark, type BenchOptions, type Row, timedLoad, wants } from './harness.js';
 import { mulberry32 } from '../math/random.js';
-import { torchReference, withTorchRow } from './torch.js';
+import { modelRows, vocoderBench } from './torch.js';
 
 /** NVIDIA/waveglow config.json. */
 export const PUBLISHED_WAVEGLOW = {
@@ -89,25 +89,18 @@ export function waveglowFlops(c: WaveGlowConfig, frames: number): number {
 }
 
 async function run(e: Engine, o: BenchOptions): Promise<Row[]> {
-  const frames = o.quick ? 8 : 172;
+  // Without --full 4 frames (1024 samples): a software adapter takes ~5 s per frame here.
+  const frames = o.quick ? 4 : 172;
   const kernel = 'waveglow infer (256 ch, random weights)';
   const shape = `80×${frames} mel → ${frames * 256} samples`;
   if (!wants(o, kernel, shape)) return [];
   const ckpt = randomWaveGlow();
-  const model = await WaveGlow.load(e, ckpt);
+  const { model, loadNote } = await timedLoad(() => WaveGlow.load(e, ckpt));
   try {
-    const mel = new Float32Array(80 * frames);
-    for (let i = 0; i < mel.length; i++) mel[i] = -6 + 4 * Math.sin(i * 0.37) * Math.cos(i * 0.011);
-    const seconds = (frames * 256) / 22050;
-    const reps = o.quick ? 1 : 3;
-    const { ms, cpuMs, result: audio } = await timeCalls(reps, () => model.infer(mel, frames, { sigma: 0 }));
-    const khz = audio.length / ms;
-    const flops = waveglowFlops(model.config, frames);
-    const row: Row = {
-      kernel, shape, ms, cpuMs, flops, gflops: flops / ms / 1e6,
-      note: `${khz.toFixed(2)} kHz, real-time factor ${(ms / 1000 / seconds).toFixed(2)} (${seconds.toFixed(2)} s of audio)`,
-    };
-    return withTorchRow('waveglow', row, audio, await torchReference('waveglow_torch.py', ckpt, mel, frames, reps, ['--sigma', '0']));
+    return await modelRows(o, {
+      name: 'waveglow', kernel, shape, flops: waveglowFlops(model.config, frames), loadNote, script: 'waveglow_torch.py', ckpt, args: ['--sigma', '0'],
+      ...vocoderBench(frames, (mel, n) => model.infer(mel, n, { sigma: 0 })),
+    });
   } finally {
     model.release();
   }

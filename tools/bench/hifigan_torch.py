@@ -2,20 +2,15 @@
 """PyTorch CPU HiFi-GAN generator inference for flowgpu's benchmark ratio.
 
 A short re-statement of jik876/hifi-gan's Generator.forward (weight norm already folded) on plain
-tensors. Reads the safetensors file the bench writes (state_dict names, the config JSON in the
-metadata, the mel as `input.mel`), times inference and prints one JSON line as waveglow_torch.py
-does; with --out it saves the audio as .npy so the bench can compare outputs.
+tensors, on the file flowgpu's bench writes (the mel as `input.mel`); timing, output and command
+line as tools/bench/common.py says.
 
 usage: hifigan_torch.py weights.safetensors [--repeats 3] [--threads N] [--out audio.npy]
 """
-import argparse
-import json
-
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from waveglow_torch import read_safetensors, timed
+from common import run
 
 SLOPE = 0.1
 
@@ -32,7 +27,6 @@ def resblock(sd, x, j, kind, k, dilations):
     return x
 
 
-@torch.no_grad()
 def generate(sd, cfg, mel):
     k = sd["conv_pre.weight"].shape[2]
     x = F.conv1d(mel, sd["conv_pre.weight"], sd["conv_pre.bias"], padding=(k - 1) // 2)
@@ -49,25 +43,5 @@ def generate(sd, cfg, mel):
     return torch.tanh(x).reshape(-1)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("weights")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--out", default="")
-    a = ap.parse_args()
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
-    tensors, meta = read_safetensors(a.weights)
-    cfg = json.loads(meta["config"])
-    mel = tensors.pop("input.mel")
-    if mel.dim() == 2:
-        mel = mel.unsqueeze(0)
-    audio, result = timed(lambda: generate(tensors, cfg, mel), a.repeats)
-    if a.out:
-        np.save(a.out, audio.numpy().astype(np.float32))
-    print(json.dumps(result))
-
-
 if __name__ == "__main__":
-    main()
+    run(lambda sd, inputs, cfg, a: lambda: generate(sd, cfg, inputs["mel"]))

@@ -1,60 +1,16 @@
 #!/usr/bin/env python3
 """PyTorch CPU WaveGlow inference for flowgpu's benchmark ratio.
 
-A small, self-contained re-statement of NVIDIA/waveglow's WaveGlow.infer (glow.py) on plain
-tensors: it reads the same safetensors file flowgpu's bench writes (state_dict names, weight norm
-already folded, config JSON in the metadata, the mel as `input.mel`), times inference and prints
-one JSON line: {"seconds": median wall time, "cpu_seconds": median CPU time (all threads),
-"samples": n, "khz": ..., "threads": ...}. With --out it also
-saves the audio as .npy so the bench can compare outputs (sigma 0 is deterministic).
+A short re-statement of NVIDIA/waveglow's WaveGlow.infer (glow.py) on plain tensors, on the file
+flowgpu's bench writes (weight norm already folded, the mel as `input.mel` [1, 80, frames]);
+timing, output and command line as tools/bench/common.py says (sigma 0 is deterministic).
 
 usage: waveglow_torch.py weights.safetensors [--sigma 0] [--repeats 3] [--threads N] [--out audio.npy]
 """
-import argparse
-import json
-import struct
-import time
-
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64}
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    base = 8 + n
-    tensors = {}
-    for name, h in header.items():
-        a, b = h["data_offsets"]
-        arr = np.frombuffer(data, dtype=DTYPES[h["dtype"]], count=(b - a) // np.dtype(DTYPES[h["dtype"]]).itemsize, offset=base + a)
-        tensors[name] = torch.from_numpy(arr.reshape(h["shape"]).astype(np.float32))
-    return tensors, meta
-
-
-def timed(fn, repeats):
-    """One warm-up call, then the median wall and CPU (all threads) seconds of `repeats` calls of
-    fn() -> audio; returns (audio, the JSON result the bench reads)."""
-    audio = fn()
-    times = []
-    cpu = []
-    for _ in range(max(1, repeats)):
-        t0 = time.perf_counter()
-        c0 = time.process_time()
-        audio = fn()
-        cpu.append(time.process_time() - c0)
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    cpu.sort()
-    sec = times[len(times) // 2]
-    return audio, {"seconds": sec, "cpu_seconds": cpu[len(cpu) // 2], "samples": int(audio.numel()), "khz": audio.numel() / sec / 1000,
-                   "threads": torch.get_num_threads(), "torch": torch.__version__}
-
+from common import run
 
 class TorchWaveGlow:
     def __init__(self, sd, cfg):
@@ -99,7 +55,6 @@ class TorchWaveGlow:
             out = skip if out is None else out + skip
         return F.conv1d(out, sd[p + "end.weight"], sd[p + "end.bias"])
 
-    @torch.no_grad()
     def infer(self, mel, sigma, gen):
         sd = self.sd
         up = F.conv_transpose1d(mel, sd["upsample.weight"], sd["upsample.bias"], stride=self.stride)
@@ -123,28 +78,12 @@ class TorchWaveGlow:
         return audio.permute(0, 2, 1).reshape(-1)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("weights")
-    ap.add_argument("--sigma", type=float, default=0.0)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--out", default="")
-    a = ap.parse_args()
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
-    tensors, meta = read_safetensors(a.weights)
-    cfg = json.loads(meta["config"])
-    mel = tensors.pop("input.mel")
-    if mel.dim() == 2:
-        mel = mel.unsqueeze(0)
-    model = TorchWaveGlow(tensors, cfg)
+def make(sd, inputs, cfg, a):
+    mel = inputs["mel"]
+    model = TorchWaveGlow(sd, cfg)
     gen = torch.Generator().manual_seed(0)
-    audio, result = timed(lambda: model.infer(mel, a.sigma, gen), a.repeats)
-    if a.out:
-        np.save(a.out, audio.numpy().astype(np.float32))
-    print(json.dumps(result))
+    return lambda: model.infer(mel, a.sigma, gen)
 
 
 if __name__ == "__main__":
-    main()
+    run(make, lambda ap: ap.add_argument("--sigma", type=float, default=0.0))
