@@ -3,7 +3,7 @@ import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { KernelRef } from '../gpu/pipelines.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { type Tile, TILE_CANDIDATES, type TileTiming, tunedTile, tuneTiles } from './tiles.js';
+import { type Tile, tileCandidates, type TileTiming, tunedTile, tuneTiles } from './tiles.js';
 
 export type { Tile } from './tiles.js';
 
@@ -68,7 +68,7 @@ export function pickTile(e: Engine, m: number, n: number, k = 1): Tile {
  * process; about a second of compiling on a CPU driver) and makes the fastest the large-work
  * tile of `pickTile`. Returns the timings.
  */
-export async function tuneMatmulTiles(e: Engine, size = 256, candidates: readonly Tile[] = TILE_CANDIDATES): Promise<{ tile: Tile; timings: TileTiming[] }> {
+export async function tuneMatmulTiles(e: Engine, size = 256, candidates: readonly Tile[] = tileCandidates(e)): Promise<{ tile: Tile; timings: TileTiming[] }> {
   const a = e.upload(new Float32Array(size * size).fill(0.5), [size, size], 'tune.a');
   const b = e.upload(new Float32Array(size * size).fill(0.25), [size, size], 'tune.b');
   try {
