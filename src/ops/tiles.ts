@@ -61,26 +61,25 @@ export function tunedTile(e: Engine): Tile | undefined {
 
 /**
  * Measures `run(tile)` (one GEMM, resolved when the GPU has finished it) for each candidate:
- * one warm-up (compiles the pipeline), then the fastest of `reps` runs (on a busy machine the
+ * one warm-up each (compiles the pipeline), then the fastest of `reps` runs taken in turns (on a busy machine the
  * fastest run is the one least disturbed by other work). Caches and returns the timings; a
  * second call on the same adapter and runtime returns the cached ones.
  */
 export async function tuneTiles(
-  e: Engine, run: (tile: Tile) => Promise<void>, candidates: readonly Tile[] = TILE_CANDIDATES, reps = 3,
+  e: Engine, run: (tile: Tile) => Promise<void>, candidates: readonly Tile[] = TILE_CANDIDATES, reps = 5,
 ): Promise<{ tile: Tile; timings: TileTiming[] }> {
   const key = adapterKey(e);
   const hit = tuned.get(key);
   if (hit) return hit;
-  const timings: TileTiming[] = [];
-  for (const tile of candidates) {
-    await run(tile);
-    let ms = Infinity;
-    for (let r = 0; r < reps; r++) {
+  for (const tile of candidates) await run(tile);
+  const timings: TileTiming[] = candidates.map((tile) => ({ tile, ms: Infinity }));
+  // Round-robin: a burst of other work on the machine slows every candidate alike, not just one.
+  for (let r = 0; r < reps; r++) {
+    for (const t of timings) {
       const t0 = performance.now();
-      await run(tile);
-      ms = Math.min(ms, performance.now() - t0);
+      await run(t.tile);
+      t.ms = Math.min(t.ms, performance.now() - t0);
     }
-    timings.push({ tile, ms });
   }
   const result = { tile: fastestTile(timings), timings };
   tuned.set(key, result);
