@@ -31,7 +31,7 @@ export const TTS_OPTIONS = {
   gate: { kind: 'number', min: 0, max: 1, help: 'Flowtron: stop at the first frame with sigmoid(gate) > G (default 0.5; 1 never stops)', models: ['flowtron'] },
   'max-frames': { kind: 'number', min: 1, max: MAX_FRAMES, integer: true, help: 'Flowtron: most frames spoken (default 400, or the style\'s length)', models: ['flowtron'] },
   temperature: { kind: 'number', min: 0, above: true, max: 100, help: 'Flowtron: attention softmax temperature (default 1)', models: ['flowtron'] },
-  'p-arpabet': { kind: 'number', min: 0, max: 1, help: 'Flowtron: probability of reading a word from CMUdict (default 1)', models: ['flowtron'] },
+  'p-arpabet': { kind: 'number', min: 0, max: 1, help: 'Flowtron: probability of reading a word from CMUdict (default: the config\'s data_config p_arpabet, else 1)', models: ['flowtron'] },
   style: { kind: 'string', arg: 'FILE', help: 'Flowtron: sample the residual around a style mean .npy from `flowgpu style`', models: ['flowtron'] },
   'style-b': { kind: 'string', arg: 'FILE', help: 'Flowtron: a second style; the residual is sampled around (1 − t)·style + t·B', models: ['flowtron'] },
   'style-t': { kind: 'number', min: 0, max: 1, help: 'Flowtron: interpolation weight t for --style-b (default 0.5)', models: ['flowtron'] },

@@ -172,9 +172,14 @@ const flowtron: ModelSpec = {
     fixed_gaussian: true, dummy_speaker_embedding: false, use_gate_layer: true, use_cumm_attention: false,
     sampling_rate: SAMPLING_RATE,
   },
-  // config.json: {"train_config", "data_config", "dist_config", "model_config"}
+  // config.json: {"train_config", "data_config", "dist_config", "model_config"}; inference.py reads
+  // text through the data loader, so data_config's p_arpabet (0.5 published) is the text front end's
+  // default. Without a config it is the inference notebook's 1, not an assumed value.
   fromFile(file) {
-    return withRate(known(section(file, 'model_config') ?? file, this.published), section(file, 'data_config'));
+    const data = section(file, 'data_config');
+    const out = withRate(known(section(file, 'model_config') ?? file, this.published), data);
+    if (data && data['p_arpabet'] !== undefined) out['p_arpabet'] = data['p_arpabet'];
+    return out;
   },
   infer(w) {
     const nFlows = w.count('flows.');

@@ -87,10 +87,10 @@ export class Flowtron implements TextToSpeech {
     return this.decoder.encode(ids, speaker);
   }
 
-  /** Flowtron token ids of text (flowtron_cleaners + CMUdict with probability `pArpabet`, drawn from `textSeed`). */
+  /** Flowtron token ids of text (flowtron_cleaners + CMUdict with probability `pArpabet`, default the config's, drawn from `textSeed`). */
   async textToIds(text: string, o: SynthesizeOptions = {}): Promise<TextIds> {
     const { textToIds } = await import('../text/index.js');
-    const pArpabet = o.pArpabet ?? 1;
+    const pArpabet = o.pArpabet ?? this.config.pArpabet;
     return textToIds('flowtron', text, o.textSeed === undefined ? { pArpabet } : { pArpabet, seed: o.textSeed });
   }
 

@@ -35,7 +35,7 @@ export interface SynthesizeOptions {
   style?: Float32Array;
   /** Flowtron: attention softmax temperature (default 1). */
   temperature?: number;
-  /** Flowtron: probability of reading a word from CMUdict (default 1). */
+  /** Flowtron: probability of reading a word from CMUdict (default: the config's data_config p_arpabet, else 1). */
   pArpabet?: number;
   /** XSpkEmoTrans: the speaker's external (DeepSpeaker) embedding. Required. */
   speakerEmbedding?: Float32Array | number[];

@@ -5,6 +5,7 @@
 import { withPrefix, loadCheckpoint } from '../../src/io/checkpoint.js';
 import { MAX_CONFIG_DEPTH, parseConfigText } from '../../src/io/config.js';
 import { detect, type Config } from '../../src/io/detect.js';
+import { flowtronConfig } from '../../src/models/flowtron.js';
 import type { Checkpoint } from '../../src/io/host-tensor.js';
 import { assert, assertEqual, assertRejects } from '../helpers/check.js';
 import { goldenBytes } from './fixtures.js';
@@ -109,6 +110,11 @@ describe('config files', () => {
     const model = { n_speakers: 3, n_speaker_dim: 16, n_text: 185, n_text_dim: 64, n_flows: 2, n_mel_channels: 80, n_hidden: 64, n_attn_channels: 32, n_lstm_layers: 2, mel_encoder_n_hidden: 32, n_components: 0, mean_scale: 0.0, fixed_gaussian: true, dummy_speaker_embedding: true, use_gate_layer: true, use_cumm_attention: false };
     const f = detect(ft, { config: { data_config: { sampling_rate: 22050, p_arpabet: 0.5 }, model_config: model } });
     assertEqual(f.config['dummy_speaker_embedding'], true, 'dummy_speaker_embedding from the file');
+    // inference.py reads text through the data loader: data_config's p_arpabet is the front end's default.
+    assertEqual(`${f.config['p_arpabet']} ${f.provenance['p_arpabet']}`, '0.5 config', 'p_arpabet from data_config');
+    assertEqual(flowtronConfig(f.config).pArpabet, 0.5, 'the model reads it');
+    assertEqual(flowtronConfig(detect(ft).config).pArpabet, 1, 'no config: the notebook\'s 1, not an assumption');
+    await assertRejects(async () => flowtronConfig(detect(ft, { config: { data_config: { p_arpabet: 2 }, model_config: model } }).config), /p_arpabet should be a probability from 0 to 1, got 2/);
     assertEqual(f.warnings.length, 0, 'nothing assumed');
     assertEqual(detect(ft).assumed.join(), 'dummy_speaker_embedding,sampling_rate', 'assumed without a config');
   });

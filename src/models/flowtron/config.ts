@@ -20,6 +20,8 @@ export interface FlowtronConfig {
   useGate: boolean;
   /** `dummy_speaker_embedding`: every speaker id is read as 0. */
   dummySpeaker: boolean;
+  /** Probability of reading a word from CMUdict when the caller gives none: data_config's `p_arpabet`, else 1. */
+  pArpabet: number;
 }
 
 export interface SynthesizeOptions extends CommonOptions {
@@ -62,7 +64,15 @@ export function flowtronConfig(c: Config): FlowtronConfig {
     nFlows: num('n_flows'), nMel: num('n_mel_channels'), nHidden: num('n_hidden'), nAttn: num('n_attn_channels'),
     nLstmLayers: num('n_lstm_layers'), useGate: c['use_gate_layer'] === true,
     dummySpeaker: c['dummy_speaker_embedding'] === true || c['dummy_speaker_embedding'] === 1,
+    pArpabet: probability(c['p_arpabet']),
   };
+}
+
+/** data_config's `p_arpabet` (a probability), or 1 when the config has none. */
+function probability(v: unknown): number {
+  if (v === undefined) return 1;
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new FlowgpuError(`flowtron: data_config p_arpabet should be a probability from 0 to 1, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** Normalises what a caller may pass: bytes, a golden file (state dict under `weights.`), a DataParallel dict. */

@@ -21,7 +21,7 @@ export interface StyleOptions {
   speaker?: number;
   /** Turns audio into a `[80, T]` log mel; default: Tacotron 2's mel front end (22050 Hz, 1024/256/1024, 0–8 kHz). */
   melFromAudio?: (audio: Float32Array) => Promise<{ data: Float32Array; frames: number }>;
-  /** Text references: CMUdict probability (default 1, as the notebook). */
+  /** Text references: CMUdict probability (default: the model's, as for synthesis). */
   pArpabet?: number;
 }
 
