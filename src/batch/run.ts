@@ -15,7 +15,7 @@ import { FlowgpuError } from '../gpu/errors.js';
 import type { TextIds } from '../text/index.js';
 import { listFormat, parseList, type LineOptions, type ListItem, type Malformed, type ParsedList } from './list.js';
 import { appendRecord, failedRecord, isDone, readManifest, writeManifest, writeResult, type ManifestRecord } from './output.js';
-import { LineSpeaker, openVoice, voiceName, type Voice } from './voice.js';
+import { LineSpeaker, openVoice, voiceName, type VoiceSource } from './voice.js';
 
 export interface BatchProgress {
   /** Lines finished in this run (done + failed). */
@@ -33,8 +33,9 @@ export interface BatchProgress {
 export interface BatchOptions {
   /** Output folder (made if missing). */
   out: string;
-  /** The models (loaded once by the caller, not released here); default: the demo voice and Griffin-Lim. */
-  voice?: Voice;
+  /** The models (loaded once by the caller, not released here), or a function loading them that is only
+   *  called when a line is left to do; default: the demo voice and Griffin-Lim. */
+  voice?: VoiceSource;
   /** Engine for the demo voice when no `voice` is given (default: a Node engine made and destroyed here). */
   engine?: Engine;
   /** Line options for every line, recorded in the manifest; a line's own fields win. */

@@ -24,10 +24,13 @@ export function voiceName(v: Voice): string {
   return `${modelName(v.tts.kind)} + ${modelName(v.vocoder.kind)}`;
 }
 
-/** The voice given, else the demo voice and Griffin-Lim on `engine` (else on a Node engine made here);
- *  `close` frees only what was made here. */
-export async function openVoice(o: { voice?: Voice | undefined; engine?: Engine | undefined }): Promise<{ voice: Voice; close(): void }> {
-  if (o.voice) return { voice: o.voice, close: () => undefined };
+/** A voice, or what loads it when the first line is left to do (the caller frees what it loads). */
+export type VoiceSource = Voice | (() => Promise<Voice>);
+
+/** The voice given (loaded now if given as a function), else the demo voice and Griffin-Lim on `engine`
+ *  (else on a Node engine made here); `close` frees only what was made here. */
+export async function openVoice(o: { voice?: VoiceSource | undefined; engine?: Engine | undefined }): Promise<{ voice: Voice; close(): void }> {
+  if (o.voice) return { voice: typeof o.voice === 'function' ? await o.voice() : o.voice, close: () => undefined };
   const engine = o.engine ?? (await (await import('../gpu/node-gpu.js')).createNodeEngine());
   try {
     const voice = await loadDemoVoiceModels(engine);

@@ -46,15 +46,20 @@ export function lineDefaults(opts: Values<typeof LINE_OPTIONS>): LineOptions {
   return o;
 }
 
-/** Loads the voice the options name (released when the command ends) and the `speak` options of every line. */
-export async function openCommandVoice(
+/** Loads the voice the options name (released when the command ends). */
+export async function loadCommandVoice(
   ctx: Pick<Context<OptionSpecs>, 'load' | 'engine' | 'defer' | 'warn'>, opts: Values<typeof VOICE_OPTIONS>,
-): Promise<{ voice: Voice; speak: SpeakOptions }> {
+): Promise<Voice> {
   const voice = await loadVoice(ctx, opts.voice ?? (await demoVoicePath()), opts.vocoder ?? 'griffinlim', opts);
   checkApplies(opts, { 'speaker-embedding': TTS_OPTIONS['speaker-embedding'] }, voice.tts.kind);
+  return voice;
+}
+
+/** The `speak` options of every line (reads the speaker embedding file). */
+export function commandSpeakOptions(opts: Values<typeof VOICE_OPTIONS>): SpeakOptions {
   const speak: SpeakOptions = { vocoder: speakVocodeOptions(opts), normalize: opts.normalize };
   if (opts['speaker-embedding']) speak.speakerEmbedding = readNpyFile(opts['speaker-embedding'], 'the speaker embedding').data;
-  return { voice, speak };
+  return speak;
 }
 
 /** A list file, its unreadable lines reported on stderr (the rest runs). */
@@ -85,8 +90,13 @@ const command = defineCommand({
     if (out === undefined) throw new FlowgpuError('batch: give the output folder with -o <dir> (see flowgpu batch --help)');
     const listPath = ctx.positional[0]!;
     const parsed = readListFile('batch', listPath);
-    const { voice, speak } = await openCommandVoice(ctx, ctx.opts);
-    checkApplies(ctx.opts, LINE_OPTIONS, voice.tts.kind);
+    const speak = commandSpeakOptions(ctx.opts);
+    // Loaded only when a line is left to do: a finished run resumes without loading models.
+    const voice = async (): Promise<Voice> => {
+      const v = await loadCommandVoice(ctx, ctx.opts);
+      checkApplies(ctx.opts, LINE_OPTIONS, v.tts.kind);
+      return v;
+    };
     const progress = progressReporter();
     const result = await batch(parsed, {
       out, voice, speak, baseDir: dirname(resolve(listPath)), defaults: lineDefaults(ctx.opts), retries: ctx.opts.retries,

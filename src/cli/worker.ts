@@ -5,7 +5,7 @@
 import { startWorker } from '../batch/queue.js';
 import { FlowgpuError } from '../gpu/errors.js';
 import { defineCommand } from './args.js';
-import { openCommandVoice, VOICE_OPTIONS } from './batch.js';
+import { commandSpeakOptions, loadCommandVoice, VOICE_OPTIONS } from './batch.js';
 import { QUEUE_OPTIONS } from './queue.js';
 
 const command = defineCommand({
@@ -26,7 +26,8 @@ const command = defineCommand({
   async run(ctx) {
     const { redis, queue, output: out } = ctx.opts;
     if (redis === undefined || queue === undefined || out === undefined) throw new FlowgpuError('worker: give --redis <url>, --queue <name> and -o <dir> (see flowgpu worker --help)');
-    const { voice, speak } = await openCommandVoice(ctx, ctx.opts);
+    const speak = commandSpeakOptions(ctx.opts);
+    const voice = await loadCommandVoice(ctx, ctx.opts);
     const worker = await startWorker({
       redis, queue, out, voice, speak, lockMs: ctx.opts['lock-ms'],
       onEvent: (event, jobId, detail) => process.stdout.write(`${event} ${jobId} ${detail}\n`),

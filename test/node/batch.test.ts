@@ -92,4 +92,19 @@ describe('flowgpu batch (demo voice)', () => {
     assertEqual(m[1]!.attempts, 1, 'tries of the failing line in this run');
     readFileSync(join(out, 'yes.wav'));
   });
+
+  it('loads no models when every line is done (a voice given as a function is not called)', async () => {
+    const done = join(dir, 'done.txt');
+    writeFileSync(done, 'Hello there.\n');
+    const target = join(dir, 'out-done');
+    const engine = await getEngine();
+    assertEqual((await batch(done, { out: target, speak, engine })).done, 1, 'first run');
+    let loads = 0;
+    const voice = async (): Promise<never> => {
+      loads++;
+      throw new Error('the voice was loaded');
+    };
+    const r = await batch(done, { out: target, speak, voice });
+    assertEqual(`${r.done} ${r.failed} ${r.skipped} ${loads}`, '0 0 1 0', 'done failed skipped loads');
+  });
 });
