@@ -15,7 +15,6 @@ import {
 } from './api.js';
 import { FlowgpuError } from './gpu/errors.js';
 import type { VocodeOptions } from './models/vocoder.js';
-import { WAVEGLOW_SIGMA } from './models/waveglow.js';
 import { MelWindows, type WindowPlan } from './models/windows.js';
 import { splitSentences } from './text/sentences.js';
 import { shiftTimings, type WordTiming } from './timings.js';
@@ -151,13 +150,12 @@ function sentenceFromFrames(tts: LoadedTTS, vocoder: LoadedVocoder, text: string
  */
 export async function* vocodeStream(vocoder: LoadedVocoder, mel: Float32Array, frames: number, o: VocodeOptions = {}, firstWindow = 32): AsyncGenerator<Float32Array> {
   if (vocoder.kind === 'waveglow') {
-    const opts = { sigma: o.sigma ?? WAVEGLOW_SIGMA, seed: o.seed ?? 0, ...(o.noise ? { noise: o.noise } : {}), ...(o.chunkLength ? { chunkLength: o.chunkLength } : {}) };
     if (o.denoise && o.denoise > 0) {
-      yield await vocoder.model.infer(mel, frames, { ...opts, denoise: o.denoise });
+      yield await vocoder.model.infer(mel, frames, o);
       return;
     }
     const hop = vocoder.model.config.upsampleStride;
-    yield* vocoder.model.stream(mel, frames, { ...opts, firstWindow: Math.ceil((firstWindow * hop) / vocoder.model.config.nGroup) });
+    yield* vocoder.model.stream(mel, frames, { ...o, firstWindow: Math.ceil((firstWindow * hop) / vocoder.model.config.nGroup) });
     return;
   }
   const w = new MelWindows(windowPlan(vocoder, o, firstWindow));
@@ -178,7 +176,7 @@ export function windowPlan(vocoder: LoadedVocoder, o: VocodeOptions = {}, firstW
       return {
         ...base, hop: m.hopLength, context: GL_CONTEXT, seam: 'crossfade', fade: 2 * m.hopLength,
         samplesOf: (f) => Math.max(0, f - 1) * m.hopLength,
-        render: (mel, f) => m.infer(mel, f, o.seed !== undefined ? { seed: o.seed } : {}),
+        render: (mel, f) => m.infer(mel, f, o),
       };
     }
     case 'waveglow': {
@@ -189,7 +187,7 @@ export function windowPlan(vocoder: LoadedVocoder, o: VocodeOptions = {}, firstW
       const context = Math.ceil((m.overlap * c.nGroup) / c.upsampleStride) + Math.ceil(c.upsampleKernel / c.upsampleStride);
       return {
         ...base, hop: c.upsampleStride, context, samplesOf: (f) => f * c.upsampleStride,
-        render: (mel, f, i) => m.infer(mel, f, { sigma: o.sigma ?? WAVEGLOW_SIGMA, seed: (o.seed ?? 0) + i, denoise: o.denoise ?? 0 }),
+        render: (mel, f, i) => m.infer(mel, f, { ...o, seed: (o.seed ?? 0) + i }),
       };
     }
   }

@@ -113,6 +113,10 @@ describe('streaming vocoders', () => {
       console.log(`      Griffin-Lim stream vs one pass: spectral difference ${rel.toFixed(3)} over ${s.count} windows`);
       assert(rel <= 0.25, `spectral difference ${rel} > 0.25`);
       assert(s.audio.every(Number.isFinite), 'finite');
+      // The vocoder options reach every window: the config's 32 iterations given explicitly are the default, 1 is not.
+      assertClose((await collect(vocodeStream(v, mel, frames, { iterations: cfg.iterations }, 16))).audio, s.audio, 0, 'iterations 32');
+      const one = (await collect(vocodeStream(v, mel, frames, { iterations: 1 }, 16))).audio;
+      assert(one.some((x, i) => x !== s.audio[i]), 'iterations 1 renders other audio than 32');
     } finally {
       v.release();
     }
