@@ -70,24 +70,19 @@ export async function* speakStream(tts: LoadedModel, vocoder: LoadedModel, text:
     // Only the first sentence needs a short first window: later ones are made while earlier audio plays.
     const so = sentence === 0 ? o : { ...o, firstWindow: LATER_WINDOW };
     const s = tts.kind === 'flowtron' ? sentenceFromFrames(tts, vocoder, said, so) : sentenceFromMel(tts, vocoder, said, so);
-    let timings: WordTiming[] | undefined;
-    let frames: number | undefined;
-    let unknown: string[] | undefined;
-    let timed = false;
+    let described = false;
     for await (const audio of s.audio) {
       o.signal?.throwIfAborted();
       checkAudio(vocoder, audio);
-      // Word timings go with the first chunk after the synthesis has finished (Glow-TTS, XSpkEmoTrans: the first one).
-      if (!timed && s.done()) {
+      // The sentence's words, frames and dropped symbols go with the first chunk after its synthesis
+      // has finished (Glow-TTS, XSpkEmoTrans: the first one).
+      let about: Pick<AudioChunk, 'words' | 'frames' | 'unknown'> = {};
+      if (!described && s.done()) {
         const out = await s.output;
-        timings = out.words && shiftTimings(out.words, sentenceStart / sampleRate);
-        frames = out.frames;
-        unknown = out.unknown;
-        timed = true;
+        about = { ...(out.words ? { words: shiftTimings(out.words, sentenceStart / sampleRate) } : {}), frames: out.frames, unknown: out.unknown };
+        described = true;
       }
-      yield { audio, sampleRate, start, sentence, ...(timings ? { words: timings } : {}), ...(frames !== undefined ? { frames, unknown } : {}) };
-      timings = undefined;
-      frames = undefined;
+      yield { audio, sampleRate, start, sentence, ...about };
       start += audio.length;
     }
     sentenceStart = start;

@@ -8,6 +8,7 @@ import { melFromAudio, toMono } from '../models/audio.js';
 import { GLOWTTS_BLANK, symbolsOf } from '../text/index.js';
 import { defineCommand } from './args.js';
 import { readBytes, writeOutput } from './files.js';
+import { warnUnknown } from './synthesis.js';
 
 export interface TokenSpan {
   id: number;
@@ -54,7 +55,7 @@ const command = defineCommand({
     const tts = await ctx.load(modelPath, ['glowtts']);
     const model = tts.model;
     const tok = ids ? { ids, unknown: [] } : await model.textToIds(text!);
-    if (tok.unknown.length > 0) ctx.warn(`dropped symbols the glowtts front end lacks: ${tok.unknown.join(' ')}`);
+    warnUnknown(ctx, 'glowtts', tok.unknown);
     const { data: mel, frames } = await melFromAudio(await ctx.engine(), toMono(wav.channels), {
       sampleRate: wav.sampleRate, modelRate: model.sampleRate, nMel: model.nMel, what: wavPath,
     });

@@ -10,6 +10,7 @@ import { wavHeader, wavSamples } from '../io/wav.js';
 import { speakStream, type StreamOptions } from '../stream.js';
 import type { WordTiming } from '../timings.js';
 import { writeOutput } from './files.js';
+import { warnUnknown } from './synthesis.js';
 
 export interface StreamTarget {
   /** A .wav path, or '-' for stdout. */
@@ -19,6 +20,13 @@ export interface StreamTarget {
   /** Where to write the word timings (JSON), if anywhere. */
   timings: string | undefined;
   warn(message: string): void;
+}
+
+/** speak's last line (stderr when the WAV went to stdout). */
+export function reportWritten(out: string, samples: number, sampleRate: number, mel: string, via: string): void {
+  (out === '-' ? process.stderr : process.stdout).write(
+    `wrote ${out === '-' ? 'stdout' : out}: ${samples} samples (${(samples / sampleRate).toFixed(2)} s at ${sampleRate} Hz) from a mel ${mel} via ${via}\n`,
+  );
 }
 
 /** Writes `{ sampleRate, words }` as JSON. */
@@ -44,13 +52,14 @@ export async function speakStreaming(tts: LoadedTTS, vocoder: LoadedVocoder, tex
   let samples = 0;
   let chunks = 0;
   let frames = 0;
+  let complete = false;
   try {
     await write(wavHeader(sr));
     for await (const c of speakStream(tts, vocoder, text, o)) {
       await write(wavSamples(c.audio));
       if (c.words) words.push(...c.words);
       frames += c.frames ?? 0;
-      if (c.unknown?.length) to.warn(`dropped symbols the ${tts.kind} front end lacks: ${c.unknown.join(' ')}`);
+      if (c.unknown) warnUnknown(to, tts.kind, c.unknown);
       if (to.printChunks) {
         process.stderr.write(
           `chunk ${chunks}: sentence ${c.sentence}, ${(c.start / sr).toFixed(3)}–${((c.start + c.audio.length) / sr).toFixed(3)} s, ` +
@@ -61,17 +70,12 @@ export async function speakStreaming(tts: LoadedTTS, vocoder: LoadedVocoder, tex
       samples = c.start + c.audio.length;
     }
     if (file) await file.write(wavHeader(sr, { frames: samples }), 0, undefined, 0);
-  } catch (err) {
-    // No half-written WAV is left behind as if it were the audio.
-    if (file) await file.close().then(() => rm(to.out, { force: true }));
-    file = null;
-    throw err;
+    complete = true;
   } finally {
     await file?.close();
+    // No half-written WAV is left behind as if it were the audio.
+    if (file && !complete) await rm(to.out, { force: true });
   }
   if (to.timings) await writeTimings(to.timings, sr, words);
-  (toStdout ? process.stderr : process.stdout).write(
-    `wrote ${toStdout ? 'stdout' : to.out}: ${samples} samples (${(samples / sr).toFixed(2)} s at ${sr} Hz) from a mel [${tts.nMel}, ${frames}] via ${vocoder.kind} ` +
-      `in ${chunks} chunks, ${((performance.now() - t0) / 1000).toFixed(2)} s\n`,
-  );
+  reportWritten(to.out, samples, sr, `[${tts.nMel}, ${frames}]`, `${vocoder.kind} in ${chunks} chunks, ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 }

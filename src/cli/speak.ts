@@ -9,8 +9,8 @@ import { encodeWav } from '../io/wav.js';
 import { demoVoicePath } from '../voice.js';
 import { defineCommand } from './args.js';
 import { writeOutput } from './files.js';
-import { speakStreaming, writeTimings } from './speak-stream.js';
-import { loadVoice, SPEAK_VOCODE_OPTIONS, speakVocodeOptions, synthesizeOptions, TTS_OPTIONS, ttsInput } from './synthesis.js';
+import { reportWritten, speakStreaming, writeTimings } from './speak-stream.js';
+import { loadVoice, SPEAK_VOCODE_OPTIONS, speakVocodeOptions, synthesizeOptions, TTS_OPTIONS, ttsInput, warnUnknown } from './synthesis.js';
 
 const command = defineCommand({
   name: 'speak',
@@ -49,15 +49,12 @@ const command = defineCommand({
       return;
     }
     const r = await speak(tts, vocoder, input, { ...options, normalize: ctx.opts.normalize });
-    if (r.unknown.length > 0) ctx.warn(`dropped symbols the ${tts.kind} front end lacks: ${r.unknown.join(' ')}`);
+    warnUnknown(ctx, tts.kind, r.unknown);
     const wav = encodeWav(r.audio, r.sampleRate, 'pcm16');
     if (out === '-') process.stdout.write(wav);
     else await writeOutput(out, wav);
     if (ctx.opts.timings) await writeTimings(ctx.opts.timings, r.sampleRate, r.words ?? []);
-    (out === '-' ? process.stderr : process.stdout).write(
-      `wrote ${out === '-' ? 'stdout' : out}: ${r.audio.length} samples (${(r.audio.length / r.sampleRate).toFixed(2)} s at ${r.sampleRate} Hz) ` +
-        `from a mel [${r.nMel}, ${r.frames}] via ${vocoder.kind}\n`,
-    );
+    reportWritten(out, r.audio.length, r.sampleRate, `[${r.nMel}, ${r.frames}]`, vocoder.kind);
   },
 });
 

@@ -111,6 +111,11 @@ export async function synthesizeOptions(ctx: EngineSource, opts: TtsOpts, tts: L
   return o;
 }
 
+/** Warns about the characters or phones the TTS front end dropped from the text (it speaks the rest). */
+export function warnUnknown(ctx: Pick<Context<OptionSpecs>, 'warn'>, kind: string, unknown: readonly string[]): void {
+  if (unknown.length > 0) ctx.warn(`dropped symbols the ${kind} front end lacks: ${unknown.join(' ')}`);
+}
+
 /** The TTS model's input: `--ids`, else the text (which must say something). */
 export function ttsInput(text: string | undefined, ids: number[] | undefined): string | number[] {
   if (ids) return ids;

@@ -6,7 +6,7 @@ import { writeNpy } from '../io/npy.js';
 import { defineCommand } from './args.js';
 import { writeOutput } from './files.js';
 import { attentionPng } from './png.js';
-import { synthesizeOptions, TTS_OPTIONS, ttsInput } from './synthesis.js';
+import { synthesizeOptions, TTS_OPTIONS, ttsInput, warnUnknown } from './synthesis.js';
 
 const command = defineCommand({
   name: 'tts',
@@ -26,7 +26,7 @@ const command = defineCommand({
     const input = ttsInput(text, ctx.opts.ids);
     const tts = await ctx.load(modelPath, TTS_KINDS);
     const r = await synthesize(tts, input, await synthesizeOptions(ctx, ctx.opts, tts));
-    if (r.unknown.length > 0) ctx.warn(`dropped symbols the ${tts.kind} front end lacks: ${r.unknown.join(' ')}`);
+    warnUnknown(ctx, tts.kind, r.unknown);
     if (r.gateFrame !== undefined && r.gateFrame < 0 && (ctx.opts.gate ?? 0.5) < 1) {
       process.stderr.write(`flowgpu: note: the gate did not fire within ${r.frames} frames (raise --max-frames?)\n`);
     }
