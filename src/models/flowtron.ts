@@ -24,7 +24,7 @@ import { assertFinite, describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
-import type { TextIds } from '../text/index.js';
+import { type TextIds, textToIds } from '../text/index.js';
 import { defaultTuning, type StepTuning } from '../ops/flowtron.js';
 import { flip, permute } from '../ops/shape.js';
 import { melFromAudio } from './audio.js';
@@ -88,8 +88,7 @@ export class Flowtron implements TextToSpeech {
   }
 
   /** Flowtron token ids of text (flowtron_cleaners + CMUdict with probability `pArpabet`, default the config's, drawn from `textSeed`). */
-  async textToIds(text: string, o: SynthesizeOptions = {}): Promise<TextIds> {
-    const { textToIds } = await import('../text/index.js');
+  textToIds(text: string, o: SynthesizeOptions = {}): Promise<TextIds> {
     const pArpabet = o.pArpabet ?? this.config.pArpabet;
     return textToIds('flowtron', text, o.textSeed === undefined ? { pArpabet } : { pArpabet, seed: o.textSeed });
   }
