@@ -4,13 +4,14 @@
 
 import type { Engine } from '../gpu/engine.js';
 
-/** Frames of the load-time warm-up mel. */
-const WARM_UP_FRAMES = 8;
 import { assertFinite, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { GRIFFIN_LIM_ITERATIONS, griffinLim, melToMagnitude, pseudoInverse } from '../ops/griffinlim.js';
 import { melFilterbank } from '../ops/stft.js';
 import type { VocodeOptions, Vocoder } from './vocoder.js';
+
+/** Frames of the load-time warm-up mel. */
+const WARM_UP_FRAMES = 8;
 
 export interface GriffinLimConfig {
   sampleRate: number;
