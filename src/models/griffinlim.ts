@@ -3,7 +3,6 @@
 // `infer` runs mel → magnitude → N Griffin-Lim iterations on the GPU and reads the audio once.
 
 import type { Engine } from '../gpu/engine.js';
-
 import { assertFinite, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { GRIFFIN_LIM_ITERATIONS, griffinLim, melToMagnitude, pseudoInverse } from '../ops/griffinlim.js';
