@@ -1,20 +1,25 @@
 // Helpers shared by the CLI tests (Node only).
 import { assert, assertEqual } from '../helpers/check.js';
 
-/** Runs a CLI command with stdout captured. */
-export async function capture(fn: () => Promise<void>): Promise<string> {
-  const write = process.stdout.write.bind(process.stdout);
+/** Runs `fn` with what it writes to `stream` captured (not printed). */
+async function captureWrites(stream: NodeJS.WriteStream, fn: () => Promise<void>): Promise<string> {
+  const write = stream.write.bind(stream);
   let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  stream.write = ((chunk: string | Uint8Array) => {
     out += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
     return true;
-  }) as typeof process.stdout.write;
+  }) as typeof stream.write;
   try {
     await fn();
   } finally {
-    process.stdout.write = write;
+    stream.write = write;
   }
   return out;
+}
+
+/** Runs a CLI command with stdout captured. */
+export function capture(fn: () => Promise<void>): Promise<string> {
+  return captureWrites(process.stdout, fn);
 }
 
 /** A .npy file's float32 data and shape. */
@@ -52,19 +57,7 @@ export function pcm16Wav(samples: Float32Array, sampleRate: number): Uint8Array 
   return out;
 }
 
-
 /** Runs a CLI command with stderr captured (stdout passes through). */
-export async function captureStderr(fn: () => Promise<void>): Promise<string> {
-  const write = process.stderr.write.bind(process.stderr);
-  let err = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    err += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await fn();
-  } finally {
-    process.stderr.write = write;
-  }
-  return err;
+export function captureStderr(fn: () => Promise<void>): Promise<string> {
+  return captureWrites(process.stderr, fn);
 }
