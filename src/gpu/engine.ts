@@ -64,6 +64,9 @@ export class Engine {
   readonly pipelines: PipelineCache;
   readonly hasF16: boolean;
   readonly hasSubgroups: boolean;
+  /** The subgroup size when the adapter has subgroups of one fixed size (lavapipe: 8), else 0:
+   *  kernels that treat a workgroup as one subgroup need it fixed. */
+  readonly subgroupSize: number;
   readonly hasTimestamps: boolean;
   /** A software adapter (lavapipe/llvmpipe, SwiftShader, WARP): kernels pick CPU-friendly tiles. */
   readonly isSoftware: boolean;
@@ -96,6 +99,8 @@ export class Engine {
     this.pipelines = new PipelineCache(device);
     this.hasF16 = device.features.has('shader-f16');
     this.hasSubgroups = device.features.has('subgroups');
+    const sizes = adapter.info as { subgroupMinSize?: number; subgroupMaxSize?: number };
+    this.subgroupSize = this.hasSubgroups && sizes.subgroupMinSize && sizes.subgroupMinSize === sizes.subgroupMaxSize ? sizes.subgroupMinSize : 0;
     this.hasTimestamps = device.features.has('timestamp-query');
     this.isSoftware = info.isFallback || /llvmpipe|lavapipe|swiftshader|software|warp|cpu/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
     this.dispatchesPerSubmit = options.dispatchesPerSubmit ?? 64;

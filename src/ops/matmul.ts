@@ -1,4 +1,5 @@
 import source from '../../shaders/matmul.wgsl';
+import subgroupSource from '../../shaders/matmul_subgroup.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { KernelRef } from '../gpu/pipelines.js';
@@ -25,9 +26,27 @@ export interface MatmulOptions {
   /** Workgroup shape and per-invocation tile; the default is chosen per adapter (`pickTile`). */
   workgroup?: [number, number];
   tile?: [number, number];
-  /** 'registers': the register-tiled kernel (CPU drivers); 'workgroup': 64×64 blocks staged in
-   *  workgroup memory (hardware adapters). Default: by adapter class and size (`useWorkgroupTiles`). */
-  variant?: 'registers' | 'workgroup';
+  /** 'registers': the register-tiled kernel; 'subgroup': vec4 loads shared by subgroup
+   *  shuffles (CPU drivers with fixed-size subgroups, shapes of `canUseSubgroupTiles`);
+   *  'workgroup': 64×64 blocks staged in workgroup memory (hardware adapters). Default: by
+   *  adapter class and shape (`defaultVariant`). */
+  variant?: MatmulVariant;
+}
+
+export type MatmulVariant = 'registers' | 'subgroup' | 'workgroup';
+
+/** Whether the subgroup kernel can run this product: a fixed subgroup size, A not transposed,
+ *  K (and N when B is [K, N]) multiples of 4 (every load is a vec4). */
+export function canUseSubgroupTiles(e: Engine, n: number, k: number, o: Pick<MatmulOptions, 'transA' | 'transB'>): boolean {
+  return e.subgroupSize > 0 && !o.transA && k % 4 === 0 && (o.transB || n % 4 === 0);
+}
+
+/** CPU drivers: the subgroup kernel where it applies (3× the register tiles at 512³ on
+ *  lavapipe), else register tiles; hardware adapters: workgroup-memory tiles for products that
+ *  fill 64×64 blocks. */
+function defaultVariant(e: Engine, m: number, n: number, k: number, o: MatmulOptions): MatmulVariant {
+  if (isSoftwareAdapter(e)) return m >= 8 && canUseSubgroupTiles(e, n, k, o) ? 'subgroup' : 'registers';
+  return useWorkgroupTiles(e, m, n, k) ? 'workgroup' : 'registers';
 }
 
 /** Hardware adapters take the workgroup-memory kernel for products large enough to fill 64×64
@@ -134,7 +153,15 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
     });
     return y;
   }
-  const variant = o.variant ?? (!o.tile && !o.workgroup && useWorkgroupTiles(e, m, n, k) ? 'workgroup' : 'registers');
+  const variant = o.variant ?? (o.tile || o.workgroup ? 'registers' : defaultVariant(e, m, n, k, o));
+  if (variant === 'subgroup') {
+    if (!canUseSubgroupTiles(e, n, k, o)) {
+      throw new FlowgpuError(`${label}: the subgroup kernel needs fixed-size subgroups, A untransposed and K${o.transB ? '' : ' and N'} multiples of 4`);
+    }
+    const { kernel, workgroups } = subgroupPlan(e, m, n, { ...o, ...constants });
+    e.dispatch({ kernel, params, bindings: [a, b, o.bias, y], workgroups: [...workgroups, batch] });
+    return y;
+  }
   if (variant === 'workgroup') {
     e.dispatch({
       kernel: { family, source, entry: 'tiled', constants },
@@ -152,6 +179,24 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
     workgroups: [Math.ceil(m / (wy * tm)), Math.ceil(n / (wx * tn)), batch],
   });
   return y;
+}
+
+/** The subgroup kernel's pipeline and grid for an M×N output. Measured on lavapipe (512³, and
+ *  64×4096×1024 for Bᵀ): nn best with R = 4 row groups and one vec4 column group per lane; nt
+ *  with one row group and 4 columns per lane (its A values are shuffled as whole vec4s, so fewer
+ *  rows and more columns share each shuffle). Short or narrow products get smaller tiles. */
+function subgroupPlan(
+  e: Engine, m: number, n: number, c: { transB?: boolean; BIAS: number; ACT: number },
+): { kernel: KernelRef; workgroups: [number, number] } {
+  const sg = e.subgroupSize;
+  const pow2 = (x: number, max: number): number => Math.min(max, 2 ** Math.ceil(Math.log2(Math.max(1, x))));
+  const perLane = c.transB ? n : n / 4; // columns (nt) or vec4 column groups (nn)
+  const r = c.transB ? 1 : pow2(Math.ceil(m / sg), 4);
+  const tn4 = c.transB ? pow2(Math.ceil(perLane / sg), 4) : 1;
+  return {
+    kernel: { family: 'matmul_subgroup', source: subgroupSource, entry: c.transB ? 'nt' : 'nn', constants: { SG: sg, R: r, TN4: tn4, BIAS: c.BIAS, ACT: c.ACT } },
+    workgroups: [Math.ceil(m / (sg * r)), Math.ceil(perLane / (sg * tn4))],
+  };
 }
 
 /** The register-tiled pipeline `matmul` runs with tile `t` and options `o` (to compile it ahead). */

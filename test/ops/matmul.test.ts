@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { linear, matmul } from '../../src/ops/matmul.js';
 import { assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
@@ -52,6 +53,45 @@ describe('matmul', () => {
     for (let i = 0; i < batch; i++) {
       const want = matmulRef(a, b.subarray(i * k * n, (i + 1) * k * n), m, n, k, { bias, biasOnRows: true });
       assertClose(got.subarray(i * m * n, (i + 1) * m * n), want, TOL, `batch ${i}`);
+    }
+  });
+
+  // The subgroup variant (CPU drivers with fixed-size subgroups: lavapipe), forced: shapes that
+  // leave partial row groups, partial column groups and, for nt, odd N; every tile size the plan
+  // picks (R 1..4, TN4 1..4). Adapters without fixed-size subgroups must refuse it clearly.
+  for (const [m, n, k, transB] of [
+    [1, 4, 4, false], [37, 44, 20, false], [70, 132, 36, false], [9, 260, 8, false],
+    [1, 1, 4, true], [37, 13, 20, true], [5, 67, 132, true], [70, 29, 12, true],
+  ] as const) {
+    it(`subgroup tiles: ${m}x${k} · ${k}x${n} transB=${transB}, bias and tanh`, async () => {
+      const e = await getEngine();
+      const a = randArray(m * k, m + 3 * k);
+      const b = randArray(k * n, n + 5 * k);
+      const bias = randArray(n, 4);
+      const run = (): ReturnType<typeof matmul> =>
+        matmul(e, e.upload(a, [m, k]), e.upload(b, transB ? [n, k] : [k, n]), { transB, bias: e.upload(bias, [n]), activation: 'tanh', variant: 'subgroup' });
+      if (e.subgroupSize === 0) {
+        assert.throws(run, /subgroup kernel needs fixed-size subgroups/);
+        return;
+      }
+      assertClose(await e.readF32(run()), matmulRef(a, b, m, n, k, { transB, bias, act: Math.tanh }), TOL);
+    });
+  }
+
+  it('subgroup tiles: batched both ways, per-row bias', async () => {
+    const e = await getEngine();
+    if (e.subgroupSize === 0) return assert.throws(() => matmul(e, e.upload(new Float32Array(16), [4, 4]), e.upload(new Float32Array(16), [4, 4]), { variant: 'subgroup' }), /subgroup/);
+    const [batch, m, n, k] = [3, 19, 12, 8];
+    const a = randArray(batch * m * k, 21);
+    const b = randArray(k * n, 22);
+    const bias = randArray(m, 23);
+    for (const transB of [false, true]) {
+      const y = matmul(e, e.upload(a, [batch, m, k]), e.upload(b, transB ? [n, k] : [k, n]), { transB, bias: e.upload(bias, [m]), biasOnRows: true, variant: 'subgroup' });
+      const got = await e.readF32(y);
+      for (let i = 0; i < batch; i++) {
+        const want = matmulRef(a.subarray(i * m * k, (i + 1) * m * k), b, m, n, k, { transB, bias, biasOnRows: true });
+        assertClose(got.subarray(i * m * n, (i + 1) * m * n), want, TOL, `transB=${transB} batch ${i}`);
+      }
     }
   });
 
