@@ -56,20 +56,11 @@ fn conv_input(v: f32) -> f32 {
 
 #include "lib/conv_tile.wgsl"
 
-fn activate(v: f32) -> f32 {
-  switch ACT {
-    case 1u: { return max(v, 0.0); }
-    case 2u: { return safe_tanh(v); }
-    case 3u: { return sigmoid(v); }
-    default: { return v; }
-  }
-}
-
 // The store of one output element: bias, activation, residual.
 fn store(at: u32, co: u32, v: f32) {
   var o = v;
   if (BIAS) { o += bias[co]; }
-  o = activate(o);
+  o = activation(ACT, o);
   if (RESIDUAL) { o += res[at]; }
   y[at] = o;
 }

@@ -36,15 +36,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
-fn activate(x: f32) -> f32 {
-  switch ACT {
-    case 1u: { return max(x, 0.0); }
-    case 2u: { return safe_tanh(x); }
-    case 3u: { return sigmoid(x); }
-    default: { return x; }
-  }
-}
-
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   // With one invocation row the row index is uniform (the select folds at pipeline creation).
@@ -92,7 +83,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       var v = acc[i * TN + j];
       if (BIAS == 1u) { v += bias[col]; }
       if (BIAS == 2u) { v += bias[r]; }
-      c[base_c + r * p.n + col] = activate(v);
+      c[base_c + r * p.n + col] = activation(ACT, v);
     }
   }
 }
@@ -150,7 +141,7 @@ fn rows_bt(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: 
       }
       if (BIAS == 1u) { v += bias[col]; }
       if (BIAS == 2u) { v += bias[r]; }
-      c[base_c + r * p.n + col] = activate(v);
+      c[base_c + r * p.n + col] = activation(ACT, v);
     }
   }
 }
@@ -231,7 +222,7 @@ fn tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: ve
       var v = acc[i * 4u + j];
       if (BIAS == 1u) { v += bias[col]; }
       if (BIAS == 2u) { v += bias[r]; }
-      c[base_c + r * p.n + col] = activate(v);
+      c[base_c + r * p.n + col] = activation(ACT, v);
     }
   }
 }

@@ -41,20 +41,11 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
-fn activate(x: f32) -> f32 {
-  switch ACT {
-    case 1u: { return max(x, 0.0); }
-    case 2u: { return safe_tanh(x); }
-    case 3u: { return sigmoid(x); }
-    default: { return x; }
-  }
-}
-
 fn store(base_c: u32, r: u32, col: u32, v: f32) {
   var y = v;
   if (BIAS == 1u) { y += bias[col]; }
   if (BIAS == 2u) { y += bias[r]; }
-  c[base_c + r * p.n + col] = activate(y);
+  c[base_c + r * p.n + col] = activation(ACT, y);
 }
 
 // The vec4 index of (row, 4q) of the lane's R rows of A: rows past M read row M − 1 (dropped).

@@ -14,3 +14,13 @@ fn sigmoid(x: f32) -> f32 {
 fn safe_tanh(x: f32) -> f32 {
   return tanh(clamp(x, -10.0, 10.0));
 }
+
+// The activation an op selects by number (the ops' ACT override): 0 none, 1 relu, 2 tanh, 3 sigmoid.
+fn activation(kind: u32, x: f32) -> f32 {
+  switch kind {
+    case 1u: { return max(x, 0.0); }
+    case 2u: { return safe_tanh(x); }
+    case 3u: { return sigmoid(x); }
+    default: { return x; }
+  }
+}

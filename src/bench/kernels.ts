@@ -3,6 +3,7 @@
 import type { Engine } from '../gpu/engine.js';
 import type { Tensor } from '../gpu/tensor.js';
 import * as ops from '../ops/index.js';
+import { useSubgroupConvs } from '../ops/subgroup.js';
 import { type Benchmark, type BenchOptions, dims, randomTensor, type Row, time, wants } from './harness.js';
 
 const F = 4; // bytes per f32
@@ -46,43 +47,48 @@ async function matmuls(e: Engine, o: BenchOptions): Promise<Row[]> {
 
 async function convs(e: Engine, o: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
+  // The weight layout of the subgroup kernels where models use them (the values do not matter here).
+  const transposed = (cout: number, reduction: number): Tensor | undefined =>
+    useSubgroupConvs(e) ? randomTensor(e, [reduction, Math.ceil(cout / 4) * 4], 0.05) : undefined;
   const T = o.quick ? 512 : 2048;
   if (wants(o, 'conv1d', 'WN')) {
     // WaveGlow WN in_layer: 256 channels → 512, kernel 3, dilation 4.
     const x = randomTensor(e, [256, T]);
     const w = randomTensor(e, [512, 256, 3], 0.05);
     const b = randomTensor(e, [512]);
-    rows.push(await time(e, 'conv1d WN k3 d4', `[256,${T}]*[512,256,3]`, () => ops.conv1d(e, x, w, b, { dilation: 4, padding: 4 }), {
+    const sw = transposed(512, 256 * 3);
+    rows.push(await time(e, 'conv1d WN k3 d4', `[256,${T}]*[512,256,3]`, () => ops.conv1d(e, x, w, b, { dilation: 4, padding: 4, subgroupWeight: sw }), {
       bench: o, flops: 2 * 512 * 256 * 3 * T, bytes: (256 * T + 512 * 256 * 3 + 512 * T) * F,
     }));
     // WN res_skip 1x1: 256 → 512.
     const w1 = randomTensor(e, [512, 256, 1], 0.05);
-    rows.push(await time(e, 'conv1d 1x1 res_skip', `[256,${T}]*[512,256,1]`, () => ops.conv1d(e, x, w1, b), {
+    const sw1 = transposed(512, 256);
+    rows.push(await time(e, 'conv1d 1x1 res_skip', `[256,${T}]*[512,256,1]`, () => ops.conv1d(e, x, w1, b, { subgroupWeight: sw1 }), {
       bench: o, flops: 2 * 512 * 256 * T, bytes: (256 * T + 512 * 256 + 512 * T) * F,
     }));
-    for (const t of [x, w, b, w1]) t.release();
+    for (const t of [x, w, b, w1, sw, sw1]) t?.release();
   }
   if (wants(o, 'conv1d', 'cond')) {
     // WaveGlow cond_layer: 640 (80 mels × 8 grouped) → 4096 (2·256·8 layers), 1x1.
     const tc = o.quick ? 128 : 512;
     const x = randomTensor(e, [640, tc]);
     const w = randomTensor(e, [4096, 640, 1], 0.04);
-    rows.push(await time(e, 'conv1d 1x1 cond 640→4096', `[640,${tc}]*[4096,640,1]`, () => ops.conv1d(e, x, w), {
+    const sw = transposed(4096, 640);
+    rows.push(await time(e, 'conv1d 1x1 cond 640→4096', `[640,${tc}]*[4096,640,1]`, () => ops.conv1d(e, x, w, undefined, { subgroupWeight: sw }), {
       bench: o, flops: 2 * 4096 * 640 * tc, bytes: (640 * tc + 4096 * 640 + 4096 * tc) * F,
     }));
-    x.release();
-    w.release();
+    for (const t of [x, w, sw]) t?.release();
   }
   if (wants(o, 'conv1d', 'hifigan')) {
     // HiFi-GAN V1 first resblock: 256 channels, kernel 3, dilation 3, at 8× the mel rate.
     const tt = o.quick ? 1024 : 4096;
     const x = randomTensor(e, [256, tt]);
     const w = randomTensor(e, [256, 256, 3], 0.05);
-    rows.push(await time(e, 'conv1d hifigan k3 d3', `[256,${tt}]*[256,256,3]`, () => ops.conv1d(e, x, w, undefined, { dilation: 3, padding: 3 }), {
+    const sw = transposed(256, 256 * 3);
+    rows.push(await time(e, 'conv1d hifigan k3 d3', `[256,${tt}]*[256,256,3]`, () => ops.conv1d(e, x, w, undefined, { dilation: 3, padding: 3, subgroupWeight: sw }), {
       bench: o, flops: 2 * 256 * 256 * 3 * tt, bytes: (2 * 256 * tt + 256 * 256 * 3) * F,
     }));
-    x.release();
-    w.release();
+    for (const t of [x, w, sw]) t?.release();
   }
   if (wants(o, 'convTranspose1d')) {
     // WaveGlow upsample: 80 → 80, kernel 1024, stride 256 (useful taps only: 4 per output).

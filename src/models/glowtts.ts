@@ -322,13 +322,13 @@ export class GlowTTS implements TextToSpeech {
       const skip = e.empty([hid, t], 'f32', 'wn-skip');
       // Two dispatches per layer (src/ops/wavenet.ts); the speaker's conditioning is in the bias.
       const tiles = waveNetTiles(e, hid, 0, c.kernelSizeDec, hid, hid, t);
-      const lastRs = waveNetTiles(e, hid, 0, c.kernelSizeDec, 0, hid, t).resSkip;
+      const lastTiles = waveNetTiles(e, hid, 0, c.kernelSizeDec, 0, hid, t);
       for (let l = 0; l < c.nBlockLayers; l++) {
         const inW = this.g(`${p}.wn.in_layers.${l}.weight`);
-        const acts = gatedConv(e, h, inW, this.inLayerBias(b, l, speaker, g), { hidden: hid, kernelSize: inW.dim(2), dilation: c.dilationRate ** l, tile: tiles.gate });
+        const acts = gatedConv(e, h, inW, this.inLayerBias(b, l, speaker, g), { hidden: hid, kernelSize: inW.dim(2), dilation: c.dilationRate ** l, tiles });
         const rsW = this.g(`${p}.wn.res_skip_layers.${l}.weight`);
         const last = l === c.nBlockLayers - 1;
-        resSkipConv(e, acts, rsW, this.g(`${p}.wn.res_skip_layers.${l}.bias`), last ? null : h, skip, l === 0, last ? lastRs : tiles.resSkip);
+        resSkipConv(e, acts, rsW, this.g(`${p}.wn.res_skip_layers.${l}.bias`), last ? null : h, skip, l === 0, last ? lastTiles : tiles);
       }
       const st = this.pointwise(`${p}.end`, skip);
       return affineCoupling(e, x, st, { reverse, sigmoidScale: c.sigmoidScale }); // st = [m | logs]

@@ -9,7 +9,8 @@ import type { Tensor } from '../gpu/tensor.js';
 import { type Config, type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
-import { conv1d, convTranspose1d } from '../ops/conv.js';
+import { conv1d, type Conv1dOptions, convTranspose1d } from '../ops/conv.js';
+import { useSubgroupConvs } from '../ops/subgroup.js';
 import { add, affine } from '../ops/elementwise.js';
 import type { VocodeOptions, Vocoder } from './vocoder.js';
 import { Weights } from './weights.js';
@@ -125,8 +126,15 @@ export class HiFiGAN implements Vocoder {
     this.w.release();
   }
 
+  /** The Conv1d `layer` (its `.weight` and `.bias`), on the subgroup kernel where it runs. */
+  private conv(x: Tensor, layer: string, o: Conv1dOptions): Tensor {
+    const { engine: e, w } = this;
+    const subgroupWeight = useSubgroupConvs(e) ? w.gpuTransposed(`${layer}.weight`) : undefined;
+    return conv1d(e, x, w.gpu(`${layer}.weight`), w.gpu(`${layer}.bias`), { ...o, subgroupWeight });
+  }
+
   private resblock(x: Tensor, j: number): Tensor {
-    const { engine: e, w, config: c } = this;
+    const c = this.config;
     const k = c.resblockKernels[j % c.resblockKernels.length]!;
     const dil = c.resblockDilations[j % c.resblockKernels.length]!;
     const p = `resblocks.${j}`;
@@ -136,10 +144,10 @@ export class HiFiGAN implements Vocoder {
     dil.forEach((d, i) => {
       const dilated = { ...leaky, dilation: d, padding: (d * (k - 1)) >> 1 };
       if (c.resblock === '1') {
-        const xt = conv1d(e, x, w.gpu(`${p}.convs1.${i}.weight`), w.gpu(`${p}.convs1.${i}.bias`), dilated);
-        x = conv1d(e, xt, w.gpu(`${p}.convs2.${i}.weight`), w.gpu(`${p}.convs2.${i}.bias`), { ...leaky, padding: (k - 1) >> 1, residual: x });
+        const xt = this.conv(x, `${p}.convs1.${i}`, dilated);
+        x = this.conv(xt, `${p}.convs2.${i}`, { ...leaky, padding: (k - 1) >> 1, residual: x });
       } else {
-        x = conv1d(e, x, w.gpu(`${p}.convs.${i}.weight`), w.gpu(`${p}.convs.${i}.bias`), { ...dilated, residual: x });
+        x = this.conv(x, `${p}.convs.${i}`, { ...dilated, residual: x });
       }
     });
     return x;
@@ -153,7 +161,7 @@ export class HiFiGAN implements Vocoder {
     }
     return e.tidy(() => {
       const kPre = w.host('conv_pre.weight').shape[2]!;
-      let x = conv1d(e, mel, w.gpu('conv_pre.weight'), w.gpu('conv_pre.bias'), { padding: (kPre - 1) >> 1 });
+      let x = this.conv(mel, 'conv_pre', { padding: (kPre - 1) >> 1 });
       const nk = c.resblockKernels.length;
       c.upsampleRates.forEach((u, i) => {
         x = convTranspose1d(e, x, w.gpu(`ups.${i}.weight`), w.gpu(`ups.${i}.bias`), {
@@ -168,7 +176,7 @@ export class HiFiGAN implements Vocoder {
       });
       const kPost = w.host('conv_post.weight').shape[2]!;
       // leaky ReLU with F.leaky_relu's default slope 0.01 → conv_post → tanh, in one dispatch.
-      x = conv1d(e, x, w.gpu('conv_post.weight'), w.gpu('conv_post.bias'), { padding: (kPost - 1) >> 1, inputLeakySlope: 0.01, activation: 'tanh' });
+      x = this.conv(x, 'conv_post', { padding: (kPost - 1) >> 1, inputLeakySlope: 0.01, activation: 'tanh' });
       return x.reshape([x.size]);
     });
   }

@@ -31,7 +31,10 @@ import { affine } from '../ops/elementwise.js';
 import { matmul, matmulKernel, type MatmulOptions, pickTile, type Tile, tuneMatmulTiles } from '../ops/matmul.js';
 import { randn } from '../ops/random.js';
 import { affineCoupling, couplingKernel, interleave, interleaveKernel, upsampleKernel, upsampleSqueeze } from '../ops/coupling.js';
-import { gatedConv, gatedConvKernel, packGatedWeight, resSkipConv, resSkipKernel, waveNetTiles, type WaveNetTiles } from '../ops/wavenet.js';
+import {
+  gatedConv, gatedConvKernel, packGatedWeight, resSkipConv, resSkipKernel, waveNetTiles, type WaveNetTiles,
+} from '../ops/wavenet.js';
+import { transposeForSubgroups, useSubgroupConvs } from '../ops/subgroup.js';
 import { stftKernels } from '../ops/stft.js';
 import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
 import type { Vocoder } from './vocoder.js';
@@ -100,7 +103,7 @@ interface FlowWeights {
 interface FlowTiles {
   start: Tile;
   wn: WaveNetTiles; // layers < n_layers − 1
-  lastResSkip: Tile; // the last layer's res_skip (skip rows only)
+  last: WaveNetTiles; // the last layer (its res_skip has skip rows only)
   winv: Tile;
 }
 
@@ -111,13 +114,14 @@ const NOMINAL_WINDOW = 1024;
 const SHORT_BELOW = 128;
 const SHORT_WINDOW = 32;
 
-function flowTiles(e: Engine, c: number, nHalf: number, cfg: WaveGlowConfig, cols: number): FlowTiles {
+/** `transposed`: the WN weights are stored for the subgroup kernels (`useSubgroupWaveNet`). */
+function flowTiles(e: Engine, c: number, nHalf: number, cfg: WaveGlowConfig, cols: number, transposed: boolean): FlowTiles {
   const { nChannels: nc, kernelSize: ks } = cfg;
   const condIn = cfg.nMel * cfg.nGroup;
   return {
     start: pickTile(e, nc, cols, nHalf),
-    wn: waveNetTiles(e, nc, condIn, ks, nc, 2 * nHalf, cols),
-    lastResSkip: waveNetTiles(e, nc, condIn, ks, 0, 2 * nHalf, cols).resSkip,
+    wn: waveNetTiles(e, nc, condIn, ks, nc, 2 * nHalf, cols, transposed),
+    last: waveNetTiles(e, nc, condIn, ks, 0, 2 * nHalf, cols, transposed),
     winv: pickTile(e, c, cols, c),
   };
 }
@@ -244,6 +248,8 @@ export class WaveGlow implements Vocoder {
       const flows: FlowWeights[] = [];
       let nRem = nGroup;
       const condIn = nMel * nGroup;
+      // The gate's kernel keeps both halves' channels in vec4s.
+      const transposed = useSubgroupConvs(engine) && nc % 4 === 0;
       for (let k = 0; k < nFlows; k++) {
         if (k % config.nEarlyEvery === 0 && k > 0) nRem -= config.nEarlySize;
         const c = nRem;
@@ -262,14 +268,16 @@ export class WaveGlow implements Vocoder {
           start: up(f32(`${p}start.weight`, [nc, nHalf, 1]), [nc, nHalf], `${p}start.weight`),
           startB: up(f32(`${p}start.bias`, [nc]), [nc], `${p}start.bias`),
           gateW: [], inB: [], rsW: [], rsB: [],
-          tiles: flowTiles(engine, c, nHalf, config, NOMINAL_WINDOW),
-          shortTiles: flowTiles(engine, c, nHalf, config, SHORT_WINDOW),
+          tiles: flowTiles(engine, c, nHalf, config, NOMINAL_WINDOW, transposed),
+          shortTiles: flowTiles(engine, c, nHalf, config, SHORT_WINDOW, transposed),
         };
         for (let i = 0; i < nLayers; i++) {
           const gate = packGatedWeight(
             f32(`${p}in_layers.${i}.weight`, [2 * nc, nc, ks]), condW.subarray(i * 2 * nc * condIn, (i + 1) * 2 * nc * condIn), nc, ks,
           );
-          fw.gateW.push(up(gate, [2 * nc, nc * ks + condIn], `${p}in_layers.${i}+cond_layer.${i}`));
+          const gateName = `${p}in_layers.${i}+cond_layer.${i}`;
+          const gateCols = nc * ks + condIn;
+          fw.gateW.push(transposed ? up(transposeForSubgroups(gate, 2 * nc, gateCols), [gateCols, 2 * nc], gateName) : up(gate, [2 * nc, gateCols], gateName));
           const b = f32(`${p}in_layers.${i}.bias`, [2 * nc]).slice();
           for (let r = 0; r < 2 * nc; r++) b[r]! += condB[i * 2 * nc + r]!;
           fw.inB.push(up(b, [2 * nc], `${p}in_layers.${i}.bias+cond`));
@@ -279,7 +287,9 @@ export class WaveGlow implements Vocoder {
             f32(`${p}res_skip_layers.${i}.weight`, [rsOut, nc, 1]), f32(`${p}res_skip_layers.${i}.bias`, [rsOut]),
             endW, i === 0 ? endB : null, last ? 0 : nc, nc,
           );
-          fw.rsW.push(up(w, [w.length / nc, nc], `${p}res_skip_layers.${i}+end`));
+          const rsName = `${p}res_skip_layers.${i}+end`;
+          const rsRows = w.length / nc;
+          fw.rsW.push(transposed ? up(transposeForSubgroups(w, rsRows, nc), [nc, Math.ceil(rsRows / 4) * 4], rsName) : up(w, [rsRows, nc], rsName));
           fw.rsB.push(up(rb, [rb.length], `${p}res_skip_layers.${i}.bias+end`));
         }
         flows.push(fw);
@@ -291,7 +301,7 @@ export class WaveGlow implements Vocoder {
       await engine.pipelines.prepare([
         couplingKernel(true, false), upsampleKernel, interleaveKernel, ...stftKernels(engine.limits),
         ...flows.flatMap(({ tiles: t, startB }) => [
-          gatedConvKernel(t.wn.gate), resSkipKernel(t.wn.resSkip, true), resSkipKernel(t.wn.resSkip, false), resSkipKernel(t.lastResSkip, false),
+          gatedConvKernel(t.wn), resSkipKernel(t.wn, true), resSkipKernel(t.wn, false), resSkipKernel(t.last, false),
           matmulKernel(t.start, { bias: startB, biasOnRows: true }), matmulKernel(t.winv),
         ]),
       ]);
@@ -528,9 +538,9 @@ export class WaveGlow implements Vocoder {
     const out = e.empty([2 * f.nHalf, len], 'f32', 'wn.out');
     for (let i = 0; i < nLayers; i++) {
       e.tidy(() => {
-        const acts = gatedConv(e, hc, f.gateW[i]!, f.inB[i]!, { hidden: nc, kernelSize, dilation: 2 ** i, tile: t.wn.gate });
+        const acts = gatedConv(e, hc, f.gateW[i]!, f.inB[i]!, { hidden: nc, kernelSize, dilation: 2 ** i, tiles: t.wn });
         const last = i === nLayers - 1;
-        resSkipConv(e, acts, f.rsW[i]!, f.rsB[i]!, last ? null : h, out, i === 0, last ? t.lastResSkip : t.wn.resSkip);
+        resSkipConv(e, acts, f.rsW[i]!, f.rsB[i]!, last ? null : h, out, i === 0, last ? t.last : t.wn);
         return null;
       });
     }

@@ -4,6 +4,7 @@ import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
+import { transposeForSubgroups } from '../ops/subgroup.js';
 
 export class Weights {
   private readonly uploaded = new Map<string, Tensor>();
@@ -38,6 +39,21 @@ export class Weights {
       const h = this.host(name, shape);
       t = this.engine.persistent(toFloat32(h), h.shape, name);
       this.uploaded.set(name, t);
+    }
+    return t;
+  }
+
+  /** A `[Cout, Cin, K]` weight stored for the subgroup convolutions (`transposeForSubgroups`:
+   *  `[Cin·K, Cout rounded up to 4]`), uploaded on first use. */
+  gpuTransposed(name: string): Tensor {
+    const key = `${name}#subgroup`;
+    let t = this.uploaded.get(key);
+    if (!t) {
+      const h = this.host(name);
+      const rows = h.shape[0]!;
+      const cols = h.shape.slice(1).reduce((a, b) => a * b, 1);
+      t = this.engine.persistent(transposeForSubgroups(toFloat32(h), rows, cols), [cols, Math.ceil(rows / 4) * 4], key);
+      this.uploaded.set(key, t);
     }
     return t;
   }

@@ -1,8 +1,10 @@
 import source from '../../shaders/conv.wgsl';
+import subgroupSource from '../../shaders/conv_subgroup.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { type Activation, pickTile, type Tile } from './matmul.js';
+import { subgroupColumnGroups } from './subgroup.js';
 
 const family = 'conv';
 const ACT: Record<Activation, number> = { none: 0, relu: 1, tanh: 2, sigmoid: 3 };
@@ -22,6 +24,10 @@ export interface Conv1dOptions {
   out?: Tensor;
   /** Override the register tile (tests, tuning); default `pickTile`. */
   tile?: Tile;
+  /** The same weight stored by `transposeForSubgroups` (`[Cin·K, Cout]` rounded up to 4), from
+   *  models that check `useSubgroupConvs`: a stride-1, one-group conv then runs
+   *  conv_subgroup.wgsl with it (unless `tile` is given). */
+  subgroupWeight?: Tensor;
 }
 
 export interface ConvTranspose1dOptions {
@@ -102,6 +108,26 @@ export function conv1d(e: Engine, x: Tensor, w: Tensor, bias?: Tensor, o: Conv1d
   if (o.residual && o.residual.size !== y.size) {
     throw new FlowgpuError(`${label}: residual ${describeShape(o.residual.shape)} is not shaped like the output ${describeShape(y.shape)}`);
   }
+  const sw = o.subgroupWeight;
+  if (sw && !o.tile && stride === 1 && groups === 1 && e.subgroupSize > 0) {
+    if (sw.size !== cin * ksz * Math.ceil(cout / 4) * 4) {
+      throw new FlowgpuError(`${label}: subgroup weight ${describeShape(sw.shape)} is not the transposed ${describeShape(w.shape)}`);
+    }
+    const sg = e.subgroupSize;
+    const ch = subgroupColumnGroups(e, tout);
+    const cols = sg * ch;
+    const chunk = e.limits.maxComputeWorkgroupsPerDimension * cols;
+    const fused = fusions(bias, o.activation, o.inputLeakySlope, Boolean(o.residual));
+    for (let c0 = 0; c0 < tout; c0 += chunk) {
+      e.dispatch({
+        kernel: { family: 'conv_subgroup', source: subgroupSource, entry: 'conv1d', constants: { SG: sg, CH: ch, ...fused } },
+        params: [cout, tout, cin, ksz, tin, dil, padL, c0],
+        bindings: [x, sw, bias, y, o.residual],
+        workgroups: [Math.ceil(cout / (8 * sg)), Math.ceil(Math.min(chunk, tout - c0) / cols), batch],
+      });
+    }
+    return y;
+  }
   const tile = o.tile ?? pickConvTile(e, coutG, tout, cinG * ksz);
   // Output positions per dispatch: the y workgroup count is limited (65535 on most adapters).
   const colsPerWg = tile.wx * tile.tn;
@@ -166,9 +192,14 @@ function pickConvTile(e: Engine, coutG: number, cols: number, k: number): Tile {
   return coutG === 1 && t.wy > 1 ? { wx: 64, wy: 1, tm: 1, tn: 4 } : t;
 }
 
-function constants(t: Tile, bias: Tensor | undefined, act: Activation | undefined, leakySlope?: number, residual = false): Record<string, number> {
-  if (t.tm < 1 || t.tm > 16 || t.tn < 1 || t.tn > 8) throw new FlowgpuError(`conv: tile ${t.tm}×${t.tn} is outside 1..16 × 1..8`);
-  const c: Record<string, number> = { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, BIAS: bias ? 1 : 0, ACT: ACT[act ?? 'none'], RESIDUAL: residual ? 1 : 0 };
+/** The constants of the fusions both conv kernels take: bias, activation, input leaky ReLU, residual. */
+function fusions(bias: Tensor | undefined, act: Activation | undefined, leakySlope?: number, residual = false): Record<string, number> {
+  const c: Record<string, number> = { BIAS: bias ? 1 : 0, ACT: ACT[act ?? 'none'], RESIDUAL: residual ? 1 : 0 };
   if (leakySlope !== undefined) Object.assign(c, { PRE_LEAKY: 1, PRE_SLOPE: leakySlope });
   return c;
+}
+
+function constants(t: Tile, bias: Tensor | undefined, act: Activation | undefined, leakySlope?: number, residual = false): Record<string, number> {
+  if (t.tm < 1 || t.tm > 16 || t.tn < 1 || t.tn > 8) throw new FlowgpuError(`conv: tile ${t.tm}×${t.tn} is outside 1..16 × 1..8`);
+  return { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, ...fusions(bias, act, leakySlope, residual) };
 }

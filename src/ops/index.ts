@@ -15,6 +15,7 @@ export * from './mas.js';
 export * from './flowstep.js';
 export * from './coupling.js';
 export * from './wavenet.js';
+export * from './subgroup.js';
 export * from './stft.js';
 export * from './rnn.js';
 export * from './random.js';

@@ -1,32 +1,41 @@
 // A WaveNet layer (WaveGlow's and Glow-TTS's WN) in two dispatches: the gated dilated conv with
 // the layer's conditioning rows, and the res/skip 1x1 conv that updates h and the skip sum in
-// place. Kernels: shaders/wavenet.wgsl.
+// place. Kernels: shaders/wavenet.wgsl (register tiles), shaders/wavenet_subgroup.wgsl (CPU
+// drivers with fixed-size subgroups, on weights stored transposed).
 import source from '../../shaders/wavenet.wgsl';
+import subgroupSource from '../../shaders/wavenet_subgroup.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { KernelRef } from '../gpu/pipelines.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { pickTile, type Tile } from './matmul.js';
+import { subgroupColumnGroups } from './subgroup.js';
 
 const family = 'wavenet';
 
-/** Register tiles of a WaveNet stack, fixed at load (the pipelines are compiled then). */
+/** Tiles of a WaveNet stack, fixed at load (the pipelines are compiled then). */
 export interface WaveNetTiles {
   /** gated_conv: `tm` counts the rows of both gate halves (even). */
   gate: Tile;
   resSkip: Tile;
+  /** The subgroup kernels instead, SG lanes × `ch` column groups per workgroup (weights stored
+   *  by `transposeForSubgroups`, when `useSubgroupConvs`); null: the register tiles. */
+  subgroup: { sg: number; ch: number } | null;
 }
 
 /**
  * Tiles for a stack of `hidden` channels with `condRows` conditioning rows and kernel `ksz`,
  * sized for windows of about `cols` frames (`pickTile`'s rules; the gate's tile rows hold both
- * halves, so its row count is even).
+ * halves, so its row count is even). `transposed`: the weights are stored for the subgroup kernels.
  */
-export function waveNetTiles(e: Engine, hidden: number, condRows: number, ksz: number, resRows: number, skipRows: number, cols: number): WaveNetTiles {
+export function waveNetTiles(
+  e: Engine, hidden: number, condRows: number, ksz: number, resRows: number, skipRows: number, cols: number, transposed = false,
+): WaveNetTiles {
   const g = pickTile(e, 2 * hidden, cols, hidden * ksz + condRows);
   return {
     gate: { ...g, tm: Math.max(2, Math.min(16, g.tm - (g.tm % 2))) },
     resSkip: pickTile(e, resRows + skipRows, cols, hidden),
+    subgroup: transposed ? { sg: e.subgroupSize, ch: subgroupColumnGroups(e, cols) } : null,
   };
 }
 
@@ -35,13 +44,22 @@ function constants(t: Tile, first = false): Record<string, number> {
   return { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, FIRST: first ? 1 : 0 };
 }
 
-export function gatedConvKernel(t: Tile): KernelRef {
-  if (t.tm % 2 !== 0) throw new FlowgpuError(`gatedConv: tile rows ${t.tm} must be even (half per gate half)`);
-  return { family, source, entry: 'gated_conv', constants: constants(t) };
+/** Channel groups of 4 per lane in the subgroup kernels (wavenet_subgroup.wgsl's RG). */
+const RES_SKIP_GROUPS = 2;
+
+function subgroupKernel(entry: string, s: { sg: number; ch: number }, first = false): KernelRef {
+  return { family: 'wavenet_subgroup', source: subgroupSource, entry, constants: { SG: s.sg, CH: s.ch, FIRST: first ? 1 : 0 } };
 }
 
-export function resSkipKernel(t: Tile, first: boolean): KernelRef {
-  return { family, source, entry: 'res_skip', constants: constants(t, first) };
+export function gatedConvKernel(t: WaveNetTiles): KernelRef {
+  if (t.subgroup) return subgroupKernel('gated_conv', t.subgroup);
+  if (t.gate.tm % 2 !== 0) throw new FlowgpuError(`gatedConv: tile rows ${t.gate.tm} must be even (half per gate half)`);
+  return { family, source, entry: 'gated_conv', constants: constants(t.gate) };
+}
+
+export function resSkipKernel(t: WaveNetTiles, first: boolean): KernelRef {
+  if (t.subgroup) return subgroupKernel('res_skip', t.subgroup, first);
+  return { family, source, entry: 'res_skip', constants: constants(t.resSkip, first) };
 }
 
 /** `[2H, H, K]` in_layer weight and `[2H, Cc]` conditioning rows → the gated conv's `[2H, H·K + Cc]`. */
@@ -63,13 +81,13 @@ export interface GatedConvOptions {
   hidden: number;
   kernelSize: number;
   dilation: number;
-  tile: Tile;
+  tiles: WaveNetTiles;
   out?: Tensor;
 }
 
 /**
  * WaveNet's gated dilated conv: `x` `[H + Cc, T]` (h, then Cc conditioning rows), `w`
- * `[2H, H·K + Cc]` (`packGatedWeight`), `bias` `[2H]` → `tanh(a[:H]) · sigmoid(a[H:])` `[H, T]`
+ * `[2H, H·K + Cc]` (`packGatedWeight`; transposed for subgroup tiles), `bias` `[2H]` → `tanh(a[:H]) · sigmoid(a[H:])` `[H, T]`
  * with `a = bias + in_layer ⊛ h + cond_w · cond` ('same' padding).
  */
 export function gatedConv(e: Engine, x: Tensor, w: Tensor, bias: Tensor, o: GatedConvOptions): Tensor {
@@ -83,36 +101,43 @@ export function gatedConv(e: Engine, x: Tensor, w: Tensor, bias: Tensor, o: Gate
   if (k % 2 !== 1) throw new FlowgpuError(`${label}: kernel ${k} must be odd for 'same' padding`);
   const y = o.out ?? e.empty([h, t], 'f32', label);
   if (y.size !== h * t) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not [${h}, ${t}]`);
-  const tile = o.tile;
+  const { gate: tile, subgroup: sub } = o.tiles;
   e.dispatch({
-    kernel: gatedConvKernel(tile),
+    kernel: gatedConvKernel(o.tiles),
     params: [h, cc, t, k, d, (d * (k - 1)) / 2, 0, 0],
     bindings: [x, w, bias, y],
-    workgroups: [Math.ceil(h / (tile.wy * (tile.tm / 2))), Math.ceil(t / (tile.wx * tile.tn))],
+    workgroups: sub
+      ? [Math.ceil(h / (4 * sub.sg)), Math.ceil(t / (sub.sg * sub.ch))]
+      : [Math.ceil(h / (tile.wy * (tile.tm / 2))), Math.ceil(t / (tile.wx * tile.tn))],
   });
   return y;
 }
 
 /**
- * WaveNet's res/skip 1x1 conv: `v = w · acts + bias` (`w` `[R + S, H]`); rows `[0, R)` are
- * added to `h` `[R, T]` in place (R = 0: the last layer, no residual), rows `[R, R + S)` go to
- * `skip` `[S, T]`, assigned when `first`, else added.
+ * WaveNet's res/skip 1x1 conv: `v = w · acts + bias` (`w` `[R + S, H]`, or for subgroup tiles
+ * `transposeForSubgroups` of it); rows `[0, R)` are added to `h` `[R, T]` in place (R = 0: the
+ * last layer, no residual), rows `[R, R + S)` go to `skip` `[S, T]`, assigned when `first`, else added.
  */
-export function resSkipConv(e: Engine, acts: Tensor, w: Tensor, bias: Tensor, h: Tensor | null, skip: Tensor, first: boolean, tile: Tile): void {
+export function resSkipConv(e: Engine, acts: Tensor, w: Tensor, bias: Tensor, h: Tensor | null, skip: Tensor, first: boolean, tiles: WaveNetTiles): void {
   const label = 'resSkipConv';
   const [hid, t] = acts.shape as [number, number];
   const r = h ? h.size / t : 0;
   const s = skip.size / t;
-  if (acts.shape.length !== 2 || w.size !== (r + s) * hid || bias.size !== r + s || !Number.isInteger(r) || !Number.isInteger(s)) {
+  const sub = tiles.subgroup;
+  const wRows = sub ? Math.ceil((r + s) / 4) * 4 : r + s;
+  if (acts.shape.length !== 2 || w.size !== wRows * hid || bias.size !== r + s || !Number.isInteger(r) || !Number.isInteger(s)) {
     throw new FlowgpuError(
       `${label}: acts ${describeShape(acts.shape)}, weight ${describeShape(w.shape)}, bias ${describeShape(bias.shape)}, ` +
         `h ${h ? describeShape(h.shape) : 'none'}, skip ${describeShape(skip.shape)} do not fit`,
     );
   }
+  const tile = tiles.resSkip;
   e.dispatch({
-    kernel: resSkipKernel(tile, first),
+    kernel: resSkipKernel(tiles, first),
     params: [hid, 0, t, 1, 1, 0, r, s],
     bindings: [acts, w, bias, h ?? undefined, skip],
-    workgroups: [Math.ceil((r + s) / (tile.wy * tile.tm)), Math.ceil(t / (tile.wx * tile.tn))],
+    workgroups: sub
+      ? [Math.ceil(wRows / (4 * sub.sg * RES_SKIP_GROUPS)), Math.ceil(t / (sub.sg * sub.ch))]
+      : [Math.ceil((r + s) / (tile.wy * tile.tm)), Math.ceil(t / (tile.wx * tile.tn))],
   });
 }

@@ -1,5 +1,6 @@
 import { conv1d, convTranspose1d } from '../../src/ops/conv.js';
 import { matmul, type Tile } from '../../src/ops/matmul.js';
+import { transposeForSubgroups } from '../../src/ops/subgroup.js';
 import { assertArrayEqual, assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
 import { conv1dRef, convTranspose1dRef } from '../reference/conv.js';
@@ -36,6 +37,7 @@ const convCases: ConvCase[] = [
   { name: 'HiFi-GAN conv_pre pattern (k7, padding 3), sigmoid', cin: 11, cout: 19, t: 45, k: 7, padding: 3, bias: true, activation: 'sigmoid' },
   { name: 'batched [B, Cin, T], groups 2, dilation 3', batch: 3, cin: 8, cout: 6, t: 23, k: 3, dilation: 3, padding: 3, groups: 2, bias: true },
   { name: 'single output frame (T = kernel span)', cin: 7, cout: 5, t: 5, k: 5 },
+  { name: 'batched [B, Cin, T], dilation 5, two channel blocks, tanh', batch: 2, cin: 9, cout: 70, t: 33, k: 3, dilation: 5, padding: 5, bias: true, activation: 'tanh' },
 ];
 
 interface TransCase {
@@ -78,10 +80,14 @@ describe('conv1d', () => {
       const tx = e.upload(x, c.batch === undefined ? [c.cin, c.t] : [batch, c.cin, c.t]);
       const tw = e.upload(w, [c.cout, c.cin / groups, c.k]);
       const tb = bias ? e.upload(bias, [c.cout]) : undefined;
-      const y = conv1d(e, tx, tw, tb, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups, activation: c.activation });
+      const o = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups, activation: c.activation };
+      const y = conv1d(e, tx, tw, tb, o);
       assertArrayEqual(y.shape, c.batch === undefined ? [c.cout, ref.tout] : [batch, c.cout, ref.tout], 'shape');
       assertClose(await e.readF32(y), ref.y, TOL);
-      for (const t of [tx, tw, tb, y]) t?.release();
+      // With the transposed weight: the subgroup kernel where it runs (stride 1, one group).
+      const sw = e.upload(transposeForSubgroups(w, c.cout, (c.cin / groups) * c.k), [(c.cin / groups) * c.k, Math.ceil(c.cout / 4) * 4]);
+      assertClose(await e.readF32(conv1d(e, tx, tw, tb, { ...o, subgroupWeight: sw })), ref.y, TOL, 'subgroup weight');
+      for (const t of [tx, tw, tb, y, sw]) t?.release();
     });
   }
 
@@ -96,9 +102,12 @@ describe('conv1d', () => {
     const ref = conv1dRef(leaky, w, 1, cin, t, cout, k, { padL: d * 2, padR: d * 2, dilation: d, bias });
     const tx = e.upload(x, [cin, t]);
     const tr = e.upload(res, [cout, t]);
-    for (const tile of [undefined, { wx: 16, wy: 1, tm: 4, tn: 4 }, { wx: 8, wy: 8, tm: 4, tn: 4 }]) {
-      const y = conv1d(e, tx, e.upload(w, [cout, cin, k]), e.upload(bias, [cout]), { padding: d * 2, dilation: d, inputLeakySlope: 0.1, residual: tr, tile });
-      assertClose(await e.readF32(y), ref.y.map((v, i) => v + res[i]!), TOL);
+    const subgroupWeight = e.upload(transposeForSubgroups(w, cout, cin * k), [cin * k, 8]);
+    for (const tile of [undefined, { wx: 16, wy: 1, tm: 4, tn: 4 }, { wx: 8, wy: 8, tm: 4, tn: 4 }, 'subgroup'] as const) {
+      const y = conv1d(e, tx, e.upload(w, [cout, cin, k]), e.upload(bias, [cout]), {
+        padding: d * 2, dilation: d, inputLeakySlope: 0.1, residual: tr, ...(tile === 'subgroup' ? { subgroupWeight } : { tile }),
+      });
+      assertClose(await e.readF32(y), ref.y.map((v, i) => v + res[i]!), TOL, String(tile && tile !== 'subgroup' ? `${tile.wx}x${tile.wy}` : tile));
     }
     await assertRejects(
       () => conv1d(e, tx, e.upload(w, [cout, cin, k]), undefined, { padding: 2, residual: e.upload(new Float32Array(3), [3]) }),

@@ -1,4 +1,6 @@
-import { gatedConv, packGatedWeight, resSkipConv, waveNetTiles } from '../../src/ops/wavenet.js';
+import assert from 'node:assert/strict';
+import { gatedConv, packGatedWeight, resSkipConv, waveNetTiles, type WaveNetTiles } from '../../src/ops/wavenet.js';
+import { transposeForSubgroups, useSubgroupConvs } from '../../src/ops/subgroup.js';
 import type { Tile } from '../../src/ops/matmul.js';
 import { assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
@@ -24,20 +26,35 @@ const cases: LayerCase[] = [
   { name: 'one frame', hidden: 6, cond: 3, t: 1, k: 3, d: 2, last: false, skipRows: 2 },
 ];
 
+// The subgroup kernels need channels in vec4s: odd time lengths, padded res/skip rows (4 + 6),
+// partial channel groups of a workgroup, one frame.
+const subgroupCases: LayerCase[] = [
+  { name: 'WaveGlow layer (conditioning rows, dilation 4)', hidden: 12, cond: 13, t: 67, k: 3, d: 4, last: false, skipRows: 6 },
+  { name: 'WaveGlow last layer (skip rows only)', hidden: 8, cond: 5, t: 41, k: 3, d: 8, last: true, skipRows: 6 },
+  { name: 'Glow-TTS layer (no conditioning, kernel 5)', hidden: 36, cond: 0, t: 29, k: 5, d: 1, last: false, skipRows: 36 },
+  { name: 'one frame', hidden: 4, cond: 3, t: 1, k: 3, d: 2, last: false, skipRows: 2 },
+];
+
 // The tiles the ops choose on this adapter, and forced CPU- and GPU-style tiles (so both are
-// exercised whichever adapter runs the tests).
-const tiles: [string, Tile | null][] = [
+// exercised whichever adapter runs the tests), and the subgroup kernels.
+const tiles: [string, Tile | null | 'subgroup'][] = [
   ['chosen tiles', null],
   ['16x1 of 16x8 (res/skip 8x8)', { wx: 16, wy: 1, tm: 16, tn: 8 }],
   ['8x8 of 4x4', { wx: 8, wy: 8, tm: 4, tn: 4 }],
   ['16x1 of 2x1', { wx: 16, wy: 1, tm: 2, tn: 1 }],
+  ['subgroup tiles', 'subgroup'],
 ];
 
 describe('wavenet layer (gatedConv + resSkipConv)', () => {
-  for (const c of cases) {
-    for (const [tname, forced] of tiles) {
+  for (const [tname, forced] of tiles) {
+    for (const c of forced === 'subgroup' ? subgroupCases : cases) {
       it(`${c.name}, [${c.hidden}, ${c.t}], ${tname}`, async () => {
         const e = await getEngine();
+        const sub = forced === 'subgroup';
+        if (sub && !useSubgroupConvs(e)) {
+          assert.ok(!e.isSoftware || e.subgroupSize === 0, 'a CPU driver with fixed-size subgroups runs the subgroup kernels');
+          return;
+        }
         const H = c.hidden;
         const R = c.last ? 0 : H;
         const seed = H * 31 + c.t;
@@ -49,23 +66,26 @@ describe('wavenet layer (gatedConv + resSkipConv)', () => {
         const rsW = randArray((R + c.skipRows) * H, seed + 5);
         const rsB = randArray(R + c.skipRows, seed + 6);
         const skip0 = randArray(c.skipRows * c.t, seed + 7);
-        const auto = waveNetTiles(e, H, c.cond, c.k, R, c.skipRows, c.t);
-        const gate = forced ? { ...forced, tm: Math.min(forced.tm, 16) } : auto.gate;
-        const rsTile = forced ? { ...forced, tm: forced.tm === 16 ? 8 : forced.tm } : auto.resSkip;
+        const auto = waveNetTiles(e, H, c.cond, c.k, R, c.skipRows, c.t, sub);
+        const layerTiles: WaveNetTiles = forced && !sub
+          ? { gate: { ...forced, tm: Math.min(forced.tm, 16) }, resSkip: { ...forced, tm: forced.tm === 16 ? 8 : forced.tm }, subgroup: null }
+          : auto;
+        const gateW = packGatedWeight(inW, condW, H, c.k);
         for (const first of [true, false]) {
           const ref = waveNetLayerRef(h, cond, inW, condW, bias, rsW, rsB, skip0, { hidden: H, t: c.t, k: c.k, d: c.d, resRows: R, first });
           const x = new Float32Array((H + c.cond) * c.t);
           x.set(h);
           if (cond) x.set(cond, H * c.t);
           const tx = e.upload(x, [H + c.cond, c.t]);
-          const acts = gatedConv(e, tx, e.upload(packGatedWeight(inW, condW, H, c.k), [2 * H, H * c.k + c.cond]), e.upload(bias, [2 * H]), {
-            hidden: H, kernelSize: c.k, dilation: c.d, tile: gate,
-          });
+          const tGate = sub ? e.upload(transposeForSubgroups(gateW, 2 * H, H * c.k + c.cond), [H * c.k + c.cond, 2 * H]) : e.upload(gateW, [2 * H, H * c.k + c.cond]);
+          const acts = gatedConv(e, tx, tGate, e.upload(bias, [2 * H]), { hidden: H, kernelSize: c.k, dilation: c.d, tiles: layerTiles });
           assertClose(await e.readF32(acts), ref.acts, TOL, 'acts');
           // The first layer assigns the skip sum: NaN there must not leak into it.
           const tSkip = e.upload(first ? new Float32Array(skip0.length).fill(Number.NaN) : skip0, [c.skipRows, c.t]);
           const hView = R ? tx.view(0, [H, c.t]) : null;
-          resSkipConv(e, acts, e.upload(rsW, [R + c.skipRows, H]), e.upload(rsB, [R + c.skipRows]), hView, tSkip, first, rsTile);
+          const rows = R + c.skipRows;
+          const tRs = sub ? e.upload(transposeForSubgroups(rsW, rows, H), [H, Math.ceil(rows / 4) * 4]) : e.upload(rsW, [rows, H]);
+          resSkipConv(e, acts, tRs, e.upload(rsB, [rows]), hView, tSkip, first, layerTiles);
           assertClose(await e.readF32(tSkip), ref.skip, TOL, 'skip');
           if (hView) assertClose(await e.readF32(hView), ref.h, TOL, 'h');
         }
@@ -75,13 +95,13 @@ describe('wavenet layer (gatedConv + resSkipConv)', () => {
 
   it('names the shapes that do not fit', async () => {
     const e = await getEngine();
-    const tile = { wx: 16, wy: 1, tm: 4, tn: 4 };
+    const tiles: WaveNetTiles = { gate: { wx: 16, wy: 1, tm: 4, tn: 4 }, resSkip: { wx: 16, wy: 1, tm: 4, tn: 4 }, subgroup: null };
     const x = e.upload(new Float32Array(5 * 10), [5, 10]);
     await assertRejects(
-      () => gatedConv(e, x, e.upload(new Float32Array(8 * 12), [8, 12]), e.upload(new Float32Array(8), [8]), { hidden: 4, kernelSize: 3, dilation: 1, tile }),
+      () => gatedConv(e, x, e.upload(new Float32Array(8 * 12), [8, 12]), e.upload(new Float32Array(8), [8]), { hidden: 4, kernelSize: 3, dilation: 1, tiles }),
       /gatedConv: x \[5, 10\], weight \[8, 12\], bias \[8\] do not fit 4 channels, kernel 3/,
     );
     const w = e.upload(new Float32Array(8 * 13), [8, 13]);
-    await assertRejects(() => gatedConv(e, x, w, e.upload(new Float32Array(8), [8]), { hidden: 4, kernelSize: 3, dilation: 1, tile: { ...tile, tm: 3 } }), /gatedConv: tile rows 3 must be even/);
+    await assertRejects(() => gatedConv(e, x, w, e.upload(new Float32Array(8), [8]), { hidden: 4, kernelSize: 3, dilation: 1, tiles: { ...tiles, gate: { ...tiles.gate, tm: 3 } } }), /gatedConv: tile rows 3 must be even/);
   });
 });

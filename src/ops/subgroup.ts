@@ -1,0 +1,30 @@
+// What the subgroup kernels (matmul_subgroup, wavenet_subgroup, conv_subgroup .wgsl) need: a CPU
+// driver whose subgroups have one fixed size (lavapipe: 8), where a workgroup can be one
+// subgroup; the convolutions also want their weights stored transposed.
+import type { Engine } from '../gpu/engine.js';
+import { FlowgpuError } from '../gpu/errors.js';
+
+/** Whether convolutions run the subgroup kernels here (2-3× the register tiles on lavapipe).
+ *  Models that pass weights for them store them with `transposeForSubgroups`. */
+export function useSubgroupConvs(e: Engine): boolean {
+  return e.isSoftware && e.subgroupSize > 0;
+}
+
+/** A `[rows, cols]` weight → `[cols, rows rounded up to 4]` (zero padded): the subgroup kernels'
+ *  layout, where 4 consecutive output channels of one reduction row are a vec4. */
+export function transposeForSubgroups(w: Float32Array, rows: number, cols: number): Float32Array {
+  if (w.length !== rows * cols) throw new FlowgpuError(`transposeForSubgroups: ${w.length} values are not ${rows}×${cols}`);
+  const padded = Math.ceil(rows / 4) * 4;
+  const out = new Float32Array(cols * padded);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[c * padded + r] = w[r * cols + c]!;
+  }
+  return out;
+}
+
+/** Column groups of SG per workgroup for about `cols` output columns: ≤ 32 columns (a lane's two
+ *  channel groups × 32 columns fill the 64-vec4 tile), fewer for short inputs. */
+export function subgroupColumnGroups(e: Engine, cols: number): number {
+  const sg = e.subgroupSize;
+  return Math.min(32 / sg, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(cols / sg)))));
+}
