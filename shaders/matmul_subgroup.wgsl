@@ -1,5 +1,5 @@
 // Matrix multiply for CPU drivers with subgroups (lavapipe): C[b] = A[b] · op(B[b]) (+ bias)
-// (then an activation), A stored [M, K], K and (for B stored [K, N]) N multiples of 4.
+// (then an activation), A stored [M, K]; any M, N, K.
 //
 // Mesa's lavapipe (25.0) loads storage memory one lane at a time, whether the address is
 // uniform or not, so a load costs about as much per lane as ten FMAs on all eight lanes; a vec4
@@ -15,6 +15,9 @@
 //       each a vec4 of partial sums over 4 consecutive k, summed at the end.
 // Accumulator tiles stay ≤ 64 vec4: larger ones stop Mesa unrolling the loops and the tile
 // leaves registers (10× slower).
+// Rows that do not start on a vec4 (K, or N for nn, not a multiple of 4) are read as two vec4s
+// realigned in registers (`fetch_a`, `fetch_b`): one pipeline serves every shape, so a new input length never
+// compiles a kernel (the uniform branch costs nothing measurable on aligned rows).
 
 enable subgroups;
 
@@ -41,6 +44,33 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
+// Elements at … at + 3 from the vec4s v0 = [4i, 4i + 4) and v1 = [4i + 4, 4i + 8), r = at − 4i.
+fn realign(v0: vec4f, v1: vec4f, r: u32) -> vec4f {
+  let s1 = vec4f(v0.yzw, v1.x);
+  let s2 = vec4f(v0.zw, v1.xy);
+  let s3 = vec4f(v0.w, v1.xyz);
+  return select(select(select(v0, s1, r == 1u), s2, r == 2u), s3, r == 3u);
+}
+
+// Elements at … at + 3 of A (of B); `aligned` (uniform): `at` is a multiple of 4. Past the end
+// the second vec4 reads a clamped address: those elements are masked or dropped by the caller.
+fn fetch_a(at: u32, aligned: bool) -> vec4f {
+  let i = at / 4u;
+  if (aligned) { return a[i]; }
+  return realign(a[i], a[i + 1u], at % 4u);
+}
+
+fn fetch_b(at: u32, aligned: bool) -> vec4f {
+  let i = at / 4u;
+  if (aligned) { return b[i]; }
+  return realign(b[i], b[i + 1u], at % 4u);
+}
+
+// k ≥ K reads as 0 (the tail of the last vec4 of a row).
+fn mask_k(v: vec4f, k0: u32) -> vec4f {
+  return select(vec4f(0.0), v, vec4u(k0) + vec4u(0u, 1u, 2u, 3u) < vec4u(p.k));
+}
+
 fn store(base_c: u32, r: u32, col: u32, v: f32) {
   var y = v;
   if (BIAS == 1u) { y += bias[col]; }
@@ -48,12 +78,11 @@ fn store(base_c: u32, r: u32, col: u32, v: f32) {
   c[base_c + r * p.n + col] = activation(ACT, y);
 }
 
-// The vec4 index of (row, 4q) of the lane's R rows of A: rows past M read row M − 1 (dropped).
+// The element index of (row, 0) of the lane's R rows of A: rows past M read row M − 1 (dropped).
 fn a_rows(wg: vec3u, lane: u32) -> array<u32, 4> {
   var ia: array<u32, 4>;
-  let k4 = p.k / 4u;
   for (var g = 0u; g < R; g++) {
-    ia[g] = (wg.z * p.stride_a) / 4u + min(wg.x * SG * R + g * SG + lane, p.m - 1u) * k4;
+    ia[g] = wg.z * p.stride_a + min(wg.x * SG * R + g * SG + lane, p.m - 1u) * p.k;
   }
   return ia;
 }
@@ -61,22 +90,25 @@ fn a_rows(wg: vec3u, lane: u32) -> array<u32, 4> {
 @compute @workgroup_size(SG)
 fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
   let ia = a_rows(wg, lane);
-  let n4 = p.n / 4u;
+  let k_aligned = p.k % 4u == 0u;
+  let n_aligned = p.n % 4u == 0u;
+  let n4 = (p.n + 3u) / 4u;
   let c4 = wg.y * SG * TN4 + lane; // first vec4 column group of this lane
   var ib: array<u32, 8>;
   for (var j = 0u; j < TN4; j++) {
-    ib[j] = (wg.z * p.stride_b) / 4u + min(c4 + j * SG, n4 - 1u);
+    ib[j] = wg.z * p.stride_b + 4u * min(c4 + j * SG, n4 - 1u);
   }
   var acc: array<vec4f, 64>; // [row g·SG + i][j]
-  for (var q = 0u; q < p.k / 4u; q++) {
+  for (var k0 = 0u; k0 < p.k; k0 += 4u) {
     var av: array<vec4f, 4>;
     for (var g = 0u; g < R; g++) {
-      av[g] = a[ia[g] + q];
+      av[g] = mask_k(fetch_a(ia[g] + k0, k_aligned), k0);
     }
     for (var s = 0u; s < 4u; s++) {
+      let kk = min(k0 + s, p.k - 1u); // a clamped row multiplies the zeros of mask_k
       var bv: array<vec4f, 8>;
       for (var j = 0u; j < TN4; j++) {
-        bv[j] = b[ib[j] + (4u * q + s) * n4];
+        bv[j] = fetch_b(ib[j] + kk * p.n, n_aligned);
       }
       for (var g = 0u; g < R; g++) {
         for (var i = 0u; i < SG; i++) {
@@ -95,8 +127,8 @@ fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(subgroup_invocation_id) lane: u
     if (r >= p.m) { break; }
     for (var j = 0u; j < TN4; j++) {
       let cj = c4 + j * SG;
-      if (cj >= n4) { break; }
       for (var s = 0u; s < 4u; s++) {
+        if (4u * cj + s >= p.n) { break; }
         store(base_c, r, 4u * cj + s, acc[t * TN4 + j][s]);
       }
     }
@@ -106,20 +138,20 @@ fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(subgroup_invocation_id) lane: u
 @compute @workgroup_size(SG)
 fn nt(@builtin(workgroup_id) wg: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
   let ia = a_rows(wg, lane);
-  let k4 = p.k / 4u;
+  let k_aligned = p.k % 4u == 0u;
   let col0 = wg.y * SG * TN4 + lane;
   var ib: array<u32, 8>;
   for (var j = 0u; j < TN4; j++) {
-    ib[j] = (wg.z * p.stride_b) / 4u + min(col0 + j * SG, p.n - 1u) * k4;
+    ib[j] = wg.z * p.stride_b + min(col0 + j * SG, p.n - 1u) * p.k;
   }
   var acc: array<vec4f, 64>; // [row g·SG + i][j], partial sums over k mod 4
-  for (var q = 0u; q < k4; q++) {
+  for (var k0 = 0u; k0 < p.k; k0 += 4u) {
     var bv: array<vec4f, 8>;
     for (var j = 0u; j < TN4; j++) {
-      bv[j] = b[ib[j] + q];
+      bv[j] = mask_k(fetch_b(ib[j] + k0, k_aligned), k0);
     }
     for (var g = 0u; g < R; g++) {
-      let av = a[ia[g] + q];
+      let av = mask_k(fetch_a(ia[g] + k0, k_aligned), k0);
       for (var i = 0u; i < SG; i++) {
         let x = subgroupShuffle(av, i);
         for (var j = 0u; j < TN4; j++) {

@@ -35,17 +35,18 @@ export interface MatmulOptions {
 
 export type MatmulVariant = 'registers' | 'subgroup' | 'workgroup';
 
-/** Whether the subgroup kernel can run this product: a fixed subgroup size, A not transposed,
- *  K (and N when B is [K, N]) multiples of 4 (every load is a vec4). */
-export function canUseSubgroupTiles(e: Engine, n: number, k: number, o: Pick<MatmulOptions, 'transA' | 'transB'>): boolean {
-  return e.subgroupSize > 0 && !o.transA && k % 4 === 0 && (o.transB || n % 4 === 0);
+/** Whether the subgroup kernel can run this product: a fixed subgroup size, A not transposed
+ *  and both operands at least one vec4 (a binding's minimum size). Any M, N, K otherwise: the
+ *  choice never follows an input length, so a new length compiles nothing. */
+export function canUseSubgroupTiles(e: Engine, a: Tensor, b: Tensor, o: Pick<MatmulOptions, 'transA'>): boolean {
+  return e.subgroupSize > 0 && !o.transA && a.size >= 4 && b.size >= 4;
 }
 
 /** CPU drivers: the subgroup kernel where it applies (3× the register tiles at 512³ on
  *  lavapipe), else register tiles; hardware adapters: workgroup-memory tiles for products that
  *  fill 64×64 blocks. */
-function defaultVariant(e: Engine, m: number, n: number, k: number, o: MatmulOptions): MatmulVariant {
-  if (isSoftwareAdapter(e)) return m >= 8 && canUseSubgroupTiles(e, n, k, o) ? 'subgroup' : 'registers';
+function defaultVariant(e: Engine, a: Tensor, b: Tensor, m: number, n: number, k: number, o: MatmulOptions): MatmulVariant {
+  if (isSoftwareAdapter(e)) return canUseSubgroupTiles(e, a, b, o) ? 'subgroup' : 'registers';
   return useWorkgroupTiles(e, m, n, k) ? 'workgroup' : 'registers';
 }
 
@@ -153,10 +154,10 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
     });
     return y;
   }
-  const variant = o.variant ?? (o.tile || o.workgroup ? 'registers' : defaultVariant(e, m, n, k, o));
+  const variant = o.variant ?? (o.tile || o.workgroup ? 'registers' : defaultVariant(e, a, b, m, n, k, o));
   if (variant === 'subgroup') {
-    if (!canUseSubgroupTiles(e, n, k, o)) {
-      throw new FlowgpuError(`${label}: the subgroup kernel needs fixed-size subgroups, A untransposed and K${o.transB ? '' : ' and N'} multiples of 4`);
+    if (!canUseSubgroupTiles(e, a, b, o)) {
+      throw new FlowgpuError(`${label}: the subgroup kernel needs fixed-size subgroups, A untransposed and operands of ≥ 4 elements`);
     }
     const { kernel, workgroups } = subgroupPlan(e, m, n, { ...o, ...constants });
     e.dispatch({ kernel, params, bindings: [a, b, o.bias, y], workgroups: [...workgroups, batch] });
@@ -184,15 +185,15 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
 /** The subgroup kernel's pipeline and grid for an M×N output. Measured on lavapipe (512³, and
  *  64×4096×1024 for Bᵀ): nn best with R = 4 row groups and one vec4 column group per lane; nt
  *  with one row group and 4 columns per lane (its A values are shuffled as whole vec4s, so fewer
- *  rows and more columns share each shuffle). Short or narrow products get smaller tiles. */
+ *  rows and more columns share each shuffle). The tile never follows M (an input length), so a
+ *  new length compiles nothing; nt's narrows with N (a layer's width). */
 function subgroupPlan(
   e: Engine, m: number, n: number, c: { transB?: boolean; BIAS: number; ACT: number },
 ): { kernel: KernelRef; workgroups: [number, number] } {
   const sg = e.subgroupSize;
-  const pow2 = (x: number, max: number): number => Math.min(max, 2 ** Math.ceil(Math.log2(Math.max(1, x))));
-  const perLane = c.transB ? n : n / 4; // columns (nt) or vec4 column groups (nn)
-  const r = c.transB ? 1 : pow2(Math.ceil(m / sg), 4);
-  const tn4 = c.transB ? pow2(Math.ceil(perLane / sg), 4) : 1;
+  const perLane = c.transB ? n : Math.ceil(n / 4); // columns (nt) or vec4 column groups (nn)
+  const r = c.transB ? 1 : 4;
+  const tn4 = c.transB ? Math.min(4, 2 ** Math.ceil(Math.log2(Math.ceil(n / sg)))) : 1;
   return {
     kernel: { family: 'matmul_subgroup', source: subgroupSource, entry: c.transB ? 'nt' : 'nn', constants: { SG: sg, R: r, TN4: tn4, BIAS: c.BIAS, ACT: c.ACT } },
     workgroups: [Math.ceil(m / (sg * r)), Math.ceil(perLane / (sg * tn4))],

@@ -22,9 +22,10 @@ export function transposeForSubgroups(w: Float32Array, rows: number, cols: numbe
   return out;
 }
 
-/** Column groups of SG per workgroup for about `cols` output columns: ≤ 32 columns (a lane's two
- *  channel groups × 32 columns fill the 64-vec4 tile), fewer for short inputs. */
+/** Column groups of SG per workgroup for `cols` output columns: 32 columns (a lane's two
+ *  channel groups × 32 columns fill the 64-vec4 tile), or one group for inputs of at most SG
+ *  columns. Two classes only, so the warm-up lengths compile both and a new length nothing. */
 export function subgroupColumnGroups(e: Engine, cols: number): number {
   const sg = e.subgroupSize;
-  return Math.min(32 / sg, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(cols / sg)))));
+  return cols <= sg ? 1 : 32 / sg;
 }

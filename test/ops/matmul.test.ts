@@ -57,11 +57,12 @@ describe('matmul', () => {
   });
 
   // The subgroup variant (CPU drivers with fixed-size subgroups: lavapipe), forced: shapes that
-  // leave partial row groups, partial column groups and, for nt, odd N; every tile size the plan
-  // picks (R 1..4, TN4 1..4). Adapters without fixed-size subgroups must refuse it clearly.
+  // leave partial row and column groups, rows that start off a vec4 (K or N not a multiple of
+  // 4), K shorter than a vec4; every column tile nt picks (TN4 1..4). Adapters without
+  // fixed-size subgroups must refuse it clearly.
   for (const [m, n, k, transB] of [
-    [1, 4, 4, false], [37, 44, 20, false], [70, 132, 36, false], [9, 260, 8, false],
-    [1, 1, 4, true], [37, 13, 20, true], [5, 67, 132, true], [70, 29, 12, true],
+    [1, 4, 4, false], [37, 44, 20, false], [70, 132, 36, false], [9, 260, 8, false], [37, 13, 7, false], [5, 3, 130, false], [3, 5, 2, false],
+    [1, 1, 4, true], [37, 13, 20, true], [5, 67, 132, true], [70, 29, 12, true], [37, 13, 21, true], [70, 29, 3, true],
   ] as const) {
     it(`subgroup tiles: ${m}x${k} · ${k}x${n} transB=${transB}, bias and tanh`, async () => {
       const e = await getEngine();
@@ -81,7 +82,7 @@ describe('matmul', () => {
   it('subgroup tiles: batched both ways, per-row bias', async () => {
     const e = await getEngine();
     if (e.subgroupSize === 0) return assert.throws(() => matmul(e, e.upload(new Float32Array(16), [4, 4]), e.upload(new Float32Array(16), [4, 4]), { variant: 'subgroup' }), /subgroup/);
-    const [batch, m, n, k] = [3, 19, 12, 8];
+    const [batch, m, n, k] = [3, 19, 13, 7];
     const a = randArray(batch * m * k, 21);
     const b = randArray(k * n, 22);
     const bias = randArray(m, 23);
