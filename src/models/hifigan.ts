@@ -12,7 +12,7 @@ import { foldWeightNorm } from '../io/weightnorm.js';
 import { conv1d, convTranspose1d } from '../ops/conv.js';
 import { add, affine } from '../ops/elementwise.js';
 import type { VocodeOptions, Vocoder } from './vocoder.js';
-import { Weights } from './weights.js';
+import { type ModelOptions, Weights } from './weights.js';
 
 const MODEL = 'HiFi-GAN';
 const LRELU_SLOPE = 0.1;
@@ -39,8 +39,8 @@ export class HiFiGAN implements Vocoder {
   readonly kind = 'hifigan';
   private readonly w: Weights;
 
-  private constructor(readonly engine: Engine, ckpt: Checkpoint, readonly config: HifiganConfig) {
-    this.w = new Weights(engine, ckpt, MODEL);
+  private constructor(readonly engine: Engine, ckpt: Checkpoint, readonly config: HifiganConfig, o: ModelOptions) {
+    this.w = new Weights(engine, ckpt, MODEL, o);
   }
 
   /** Total upsampling factor (samples per mel frame). */
@@ -84,7 +84,7 @@ export class HiFiGAN implements Vocoder {
   }
 
   /** Builds the generator `detection` describes (detected here when not given). */
-  static async load(engine: Engine, ckpt: Checkpoint, detection?: Detection): Promise<HiFiGAN> {
+  static async load(engine: Engine, ckpt: Checkpoint, detection?: Detection, o: ModelOptions = {}): Promise<HiFiGAN> {
     const folded: Checkpoint = { tensors: foldWeightNorm(ckpt.tensors).tensors, metadata: ckpt.metadata };
     const det = detection ?? detect(folded);
     if (det.model !== 'hifigan') throw new FlowgpuError(`this checkpoint is a ${det.model} model, not a HiFi-GAN generator`);
@@ -102,7 +102,7 @@ export class HiFiGAN implements Vocoder {
     if (config.upsampleRates.length !== config.upsampleKernels.length) {
       throw new FlowgpuError(`${MODEL} config: ${config.upsampleRates.length} upsample rates but ${config.upsampleKernels.length} kernels`);
     }
-    const m = new HiFiGAN(engine, folded, config);
+    const m = new HiFiGAN(engine, folded, config, o);
     m.checkWeights();
     // Compile every pipeline now. Tiles follow the length, so short to long inputs.
     await engine.precompile(async () => {
@@ -136,10 +136,10 @@ export class HiFiGAN implements Vocoder {
     dil.forEach((d, i) => {
       const dilated = { ...leaky, dilation: d, padding: (d * (k - 1)) >> 1 };
       if (c.resblock === '1') {
-        const xt = conv1d(e, x, w.gpu(`${p}.convs1.${i}.weight`), w.gpu(`${p}.convs1.${i}.bias`), dilated);
-        x = conv1d(e, xt, w.gpu(`${p}.convs2.${i}.weight`), w.gpu(`${p}.convs2.${i}.bias`), { ...leaky, padding: (k - 1) >> 1, residual: x });
+        const xt = conv1d(e, x, w.gemm(`${p}.convs1.${i}.weight`), w.gpu(`${p}.convs1.${i}.bias`), dilated);
+        x = conv1d(e, xt, w.gemm(`${p}.convs2.${i}.weight`), w.gpu(`${p}.convs2.${i}.bias`), { ...leaky, padding: (k - 1) >> 1, residual: x });
       } else {
-        x = conv1d(e, x, w.gpu(`${p}.convs.${i}.weight`), w.gpu(`${p}.convs.${i}.bias`), { ...dilated, residual: x });
+        x = conv1d(e, x, w.gemm(`${p}.convs.${i}.weight`), w.gpu(`${p}.convs.${i}.bias`), { ...dilated, residual: x });
       }
     });
     return x;
@@ -153,10 +153,10 @@ export class HiFiGAN implements Vocoder {
     }
     return e.tidy(() => {
       const kPre = w.host('conv_pre.weight').shape[2]!;
-      let x = conv1d(e, mel, w.gpu('conv_pre.weight'), w.gpu('conv_pre.bias'), { padding: (kPre - 1) >> 1 });
+      let x = conv1d(e, mel, w.gemm('conv_pre.weight'), w.gpu('conv_pre.bias'), { padding: (kPre - 1) >> 1 });
       const nk = c.resblockKernels.length;
       c.upsampleRates.forEach((u, i) => {
-        x = convTranspose1d(e, x, w.gpu(`ups.${i}.weight`), w.gpu(`ups.${i}.bias`), {
+        x = convTranspose1d(e, x, w.gemm(`ups.${i}.weight`), w.gpu(`ups.${i}.bias`), {
           stride: u, padding: (c.upsampleKernels[i]! - u) >> 1, inputLeakySlope: LRELU_SLOPE,
         });
         let xs: Tensor | undefined;
@@ -168,7 +168,7 @@ export class HiFiGAN implements Vocoder {
       });
       const kPost = w.host('conv_post.weight').shape[2]!;
       // leaky ReLU with F.leaky_relu's default slope 0.01 → conv_post → tanh, in one dispatch.
-      x = conv1d(e, x, w.gpu('conv_post.weight'), w.gpu('conv_post.bias'), { padding: (kPost - 1) >> 1, inputLeakySlope: 0.01, activation: 'tanh' });
+      x = conv1d(e, x, w.gemm('conv_post.weight'), w.gpu('conv_post.bias'), { padding: (kPost - 1) >> 1, inputLeakySlope: 0.01, activation: 'tanh' });
       return x.reshape([x.size]);
     });
   }

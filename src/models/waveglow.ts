@@ -35,7 +35,7 @@ import { gatedConv, gatedConvKernel, packGatedWeight, resSkipConv, resSkipKernel
 import { stftKernels } from '../ops/stft.js';
 import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
 import type { Vocoder } from './vocoder.js';
-import { Weights } from './weights.js';
+import { type ModelOptions, Weights } from './weights.js';
 
 export interface WaveGlowConfig {
   nMel: number;
@@ -206,14 +206,14 @@ export class WaveGlow implements Vocoder {
    * files: pass `withPrefix(ckpt, 'weights.')`). Folds weight norm, fuses pre-2019 layouts, inverts
    * the 1x1 convolutions in float64, uploads everything and compiles the pipelines.
    */
-  static async load(engine: Engine, source: Checkpoint, detection?: Detection, o: { sampleRate?: number } = {}): Promise<WaveGlow> {
+  static async load(engine: Engine, source: Checkpoint, detection?: Detection, o: ModelOptions & { sampleRate?: number } = {}): Promise<WaveGlow> {
     const tensors = foldWeightNorm(upgradeWaveGlowLayout(source.tensors)).tensors;
     const ckpt: Checkpoint = { tensors, metadata: source.metadata };
     const det = detection ?? detect(ckpt);
     if (det.model !== 'waveglow') throw new FlowgpuError(`this checkpoint holds a ${det.model} model, not WaveGlow`);
     const cfg = det.config as Record<string, unknown>;
     const wn = (cfg.WN_config ?? {}) as Record<string, unknown>;
-    const w = new Weights(engine, ckpt, 'WaveGlow');
+    const w = new Weights(engine, ckpt, 'WaveGlow', o);
     const upShape = w.host('upsample.weight').shape;
     const config: WaveGlowConfig = {
       nMel: num(cfg.n_mel_channels, 'n_mel_channels'),
@@ -237,6 +237,8 @@ export class WaveGlow implements Vocoder {
     // The large-work tile of this adapter and runtime, measured once per process (src/ops/tiles.ts).
     await tuneMatmulTiles(engine);
     const up = (data: Float32Array, shape: number[], name: string): Tensor => w.put(name, data, shape);
+    // GEMM weights (f16 at precision 'f16'); the inverted 1x1 convs stay f32.
+    const upGemm = (data: Float32Array, shape: number[], name: string): Tensor => w.putGemm(name, data, shape);
     const f32 = (name: string, shape?: number[]): Float32Array => w.f32(name, shape);
     try {
       const upW = up(f32('upsample.weight', [nMel, nMel, -1]), [nMel, nMel, config.upsampleKernel], 'upsample.weight');
@@ -259,7 +261,7 @@ export class WaveGlow implements Vocoder {
         const fw: FlowWeights = {
           channels: c, nHalf,
           winv: up(winv, [c, c], `convinv.${k}.inverse`),
-          start: up(f32(`${p}start.weight`, [nc, nHalf, 1]), [nc, nHalf], `${p}start.weight`),
+          start: upGemm(f32(`${p}start.weight`, [nc, nHalf, 1]), [nc, nHalf], `${p}start.weight`),
           startB: up(f32(`${p}start.bias`, [nc]), [nc], `${p}start.bias`),
           gateW: [], inB: [], rsW: [], rsB: [],
           tiles: flowTiles(engine, c, nHalf, config, NOMINAL_WINDOW),
@@ -269,7 +271,7 @@ export class WaveGlow implements Vocoder {
           const gate = packGatedWeight(
             f32(`${p}in_layers.${i}.weight`, [2 * nc, nc, ks]), condW.subarray(i * 2 * nc * condIn, (i + 1) * 2 * nc * condIn), nc, ks,
           );
-          fw.gateW.push(up(gate, [2 * nc, nc * ks + condIn], `${p}in_layers.${i}+cond_layer.${i}`));
+          fw.gateW.push(upGemm(gate, [2 * nc, nc * ks + condIn], `${p}in_layers.${i}+cond_layer.${i}`));
           const b = f32(`${p}in_layers.${i}.bias`, [2 * nc]).slice();
           for (let r = 0; r < 2 * nc; r++) b[r]! += condB[i * 2 * nc + r]!;
           fw.inB.push(up(b, [2 * nc], `${p}in_layers.${i}.bias+cond`));
@@ -279,7 +281,7 @@ export class WaveGlow implements Vocoder {
             f32(`${p}res_skip_layers.${i}.weight`, [rsOut, nc, 1]), f32(`${p}res_skip_layers.${i}.bias`, [rsOut]),
             endW, i === 0 ? endB : null, last ? 0 : nc, nc,
           );
-          fw.rsW.push(up(w, [w.length / nc, nc], `${p}res_skip_layers.${i}+end`));
+          fw.rsW.push(upGemm(w, [w.length / nc, nc], `${p}res_skip_layers.${i}+end`));
           fw.rsB.push(up(rb, [rb.length], `${p}res_skip_layers.${i}.bias+end`));
         }
         flows.push(fw);
@@ -291,8 +293,8 @@ export class WaveGlow implements Vocoder {
       await engine.pipelines.prepare([
         couplingKernel(true, false), upsampleKernel, interleaveKernel, ...stftKernels(engine.limits),
         ...flows.flatMap(({ tiles: t, startB }) => [
-          gatedConvKernel(t.wn.gate), resSkipKernel(t.wn.resSkip, true), resSkipKernel(t.wn.resSkip, false), resSkipKernel(t.lastResSkip, false),
-          matmulKernel(t.start, { bias: startB, biasOnRows: true }), matmulKernel(t.winv),
+          gatedConvKernel(t.wn.gate, w.precision), resSkipKernel(t.wn.resSkip, true, w.precision), resSkipKernel(t.wn.resSkip, false, w.precision),
+          resSkipKernel(t.lastResSkip, false, w.precision), matmulKernel(t.start, { bias: startB, biasOnRows: true }, [w.precision, 'f32']), matmulKernel(t.winv),
         ]),
       ]);
       await engine.precompile(() => model.infer(new Float32Array(nMel), 1, { sigma: 0.5 }));

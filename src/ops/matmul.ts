@@ -2,12 +2,17 @@ import source from '../../shaders/matmul.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { KernelRef } from '../gpu/pipelines.js';
-import type { Tensor } from '../gpu/tensor.js';
+import { typedKernel } from '../gpu/precision.js';
+import type { GpuDType, Tensor } from '../gpu/tensor.js';
 import { type Tile, tileCandidates, type TileTiming, tunedTile, tuneTiles } from './tiles.js';
 
 export type { Tile } from './tiles.js';
 
-const family = 'matmul';
+/** The family for these operand dtypes: an f16 operand is a weight, read as f16 (the other
+ *  operand may be a weight too: a 1x1 conv is W · x). */
+function kernel(a: GpuDType, b: GpuDType): { family: string; source: string } {
+  return typedKernel('matmul', source, { atype: a, btype: b });
+}
 
 export type Activation = 'none' | 'relu' | 'tanh' | 'sigmoid';
 const ACT: Record<Activation, number> = { none: 0, relu: 1, tanh: 2, sigmoid: 3 };
@@ -129,7 +134,7 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
     const tm = m === 1 ? 1 : 4;
     const tn = 8;
     e.dispatch({
-      kernel: { family, source, entry: 'rows_bt', constants: { WG_X: wx, TM: tm, TN: tn, ...constants } },
+      kernel: { ...kernel(a.dtype, b.dtype), entry: 'rows_bt', constants: { WG_X: wx, TM: tm, TN: tn, ...constants } },
       params, bindings: [a, b, o.bias, y], workgroups: [Math.ceil(n / tn), Math.ceil(m / tm), batch],
     });
     return y;
@@ -137,8 +142,8 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
   const variant = o.variant ?? (!o.tile && !o.workgroup && useWorkgroupTiles(e, m, n, k) ? 'workgroup' : 'registers');
   if (variant === 'workgroup') {
     e.dispatch({
-      kernel: { family, source, entry: 'tiled', constants },
-      params, bindings: [a, b, o.bias ?? a, y],
+      kernel: { ...kernel(a.dtype, b.dtype), entry: 'tiled', constants },
+      params, bindings: [a, b, o.bias, y],
       workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), batch],
     });
     return y;
@@ -147,19 +152,20 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
   const [wx, wy] = o.workgroup ?? [auto.wx, auto.wy];
   const [tm, tn] = o.tile ?? [auto.tm, auto.tn];
   e.dispatch({
-    kernel: matmulKernel({ wx, wy, tm, tn }, o),
+    kernel: matmulKernel({ wx, wy, tm, tn }, o, [a.dtype, b.dtype]),
     params, bindings: [a, b, o.bias, y],
     workgroups: [Math.ceil(m / (wy * tm)), Math.ceil(n / (wx * tn)), batch],
   });
   return y;
 }
 
-/** The register-tiled pipeline `matmul` runs with tile `t` and options `o` (to compile it ahead). */
-export function matmulKernel(t: Tile, o: Pick<MatmulOptions, 'transA' | 'transB' | 'bias' | 'biasOnRows' | 'activation'> = {}): KernelRef {
+/** The register-tiled pipeline `matmul` runs with tile `t`, options `o` and operand dtypes `ab`
+ *  (to compile it ahead). */
+export function matmulKernel(t: Tile, o: Pick<MatmulOptions, 'transA' | 'transB' | 'bias' | 'biasOnRows' | 'activation'> = {}, ab: [GpuDType, GpuDType] = ['f32', 'f32']): KernelRef {
   if (t.tm < 1 || t.tm > 16 || t.tn < 1 || t.tn > 8) throw new FlowgpuError(`matmul: tile ${t.tm}×${t.tn} is outside 1..16 × 1..8`);
   const biasMode = o.bias ? (o.biasOnRows ? 2 : 1) : 0;
   return {
-    family, source, entry: 'main',
+    ...kernel(...ab), entry: 'main',
     constants: { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, BIAS: biasMode, ACT: ACT[o.activation ?? 'none'] },
   };
 }

@@ -5,10 +5,9 @@ import source from '../../shaders/wavenet.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { KernelRef } from '../gpu/pipelines.js';
-import type { Tensor } from '../gpu/tensor.js';
+import { typedKernel } from '../gpu/precision.js';
+import type { GpuDType, Tensor } from '../gpu/tensor.js';
 import { pickTile, type Tile } from './matmul.js';
-
-const family = 'wavenet';
 
 /** Register tiles of a WaveNet stack, fixed at load (the pipelines are compiled then). */
 export interface WaveNetTiles {
@@ -35,13 +34,14 @@ function constants(t: Tile, first = false): Record<string, number> {
   return { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, FIRST: first ? 1 : 0 };
 }
 
-export function gatedConvKernel(t: Tile): KernelRef {
+/** `wtype`: the dtype of the layer's weight (f16 at precision 'f16'). */
+export function gatedConvKernel(t: Tile, wtype: GpuDType = 'f32'): KernelRef {
   if (t.tm % 2 !== 0) throw new FlowgpuError(`gatedConv: tile rows ${t.tm} must be even (half per gate half)`);
-  return { family, source, entry: 'gated_conv', constants: constants(t) };
+  return { ...typedKernel('wavenet', source, { wtype }), entry: 'gated_conv', constants: constants(t) };
 }
 
-export function resSkipKernel(t: Tile, first: boolean): KernelRef {
-  return { family, source, entry: 'res_skip', constants: constants(t, first) };
+export function resSkipKernel(t: Tile, first: boolean, wtype: GpuDType = 'f32'): KernelRef {
+  return { ...typedKernel('wavenet', source, { wtype }), entry: 'res_skip', constants: constants(t, first) };
 }
 
 /** `[2H, H, K]` in_layer weight and `[2H, Cc]` conditioning rows → the gated conv's `[2H, H·K + Cc]`. */
@@ -85,7 +85,7 @@ export function gatedConv(e: Engine, x: Tensor, w: Tensor, bias: Tensor, o: Gate
   if (y.size !== h * t) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not [${h}, ${t}]`);
   const tile = o.tile;
   e.dispatch({
-    kernel: gatedConvKernel(tile),
+    kernel: gatedConvKernel(tile, w.dtype),
     params: [h, cc, t, k, d, (d * (k - 1)) / 2, 0, 0],
     bindings: [x, w, bias, y],
     workgroups: [Math.ceil(h / (tile.wy * (tile.tm / 2))), Math.ceil(t / (tile.wx * tile.tn))],
@@ -110,7 +110,7 @@ export function resSkipConv(e: Engine, acts: Tensor, w: Tensor, bias: Tensor, h:
     );
   }
   e.dispatch({
-    kernel: resSkipKernel(tile, first),
+    kernel: resSkipKernel(tile, first, w.dtype),
     params: [hid, 0, t, 1, 1, 0, r, s],
     bindings: [acts, w, bias, h ?? undefined, skip],
     workgroups: [Math.ceil((r + s) / (tile.wy * tile.tm)), Math.ceil(t / (tile.wx * tile.tn))],
