@@ -1,6 +1,6 @@
 import { Engine } from '../../src/gpu/engine.js';
-import { bindingAccess } from '../../src/gpu/pipelines.js';
-import { typedKernel } from '../../src/gpu/precision.js';
+import { bindingAccess, PipelineCache } from '../../src/gpu/pipelines.js';
+import { checkPrecision, type Precision, typedKernel } from '../../src/gpu/precision.js';
 import { bucketSize } from '../../src/gpu/pool.js';
 import { Tensor } from '../../src/gpu/tensor.js';
 import { add } from '../../src/ops/elementwise.js';
@@ -140,6 +140,17 @@ struct Params { n: u32, has_bias: u32 }
     } else {
       await assertRejects(() => e.dispatch({ kernel: half, params: [3, 1], bindings: [e.upload(new Float32Array([1, 2, 3]), [3]), x, y], workgroups: [1] }), /reads f16 weights, but the adapter has no 'shader-f16' feature.*precision 'f32'/);
     }
+  });
+
+  // What SwiftShader and Dawn's GL backend do, on any adapter: a device without shader-f16.
+  it('without shader-f16, precision \'f16\' and an f16 kernel fail with what to do', async () => {
+    const noF16 = { hasF16: false, adapterName: 'SwiftShader (navigator.gpu)' } as Engine;
+    await assertRejects(() => checkPrecision(noF16, 'f16', 'WaveGlow'), /WaveGlow: precision 'f16' needs the WebGPU feature 'shader-f16', which this adapter \(SwiftShader \(navigator\.gpu\)\) does not offer .*load with precision 'f32' \(the default\)/);
+    assertEqual(checkPrecision(noF16, 'f32', 'WaveGlow'), 'f32', 'f32 needs nothing');
+    await assertRejects(() => checkPrecision(noF16, 'f8' as Precision, 'HiFi-GAN'), /HiFi-GAN: precision must be 'f32' or 'f16', got f8/);
+    const cache = new PipelineCache({ features: new Set<string>() } as unknown as GPUDevice);
+    const kernel = { ...typedKernel('test-bias', biasKernel.source.replace('bias: array<f32>', 'bias: array<wtype>'), { wtype: 'f16' }), entry: 'main' };
+    await assertRejects(() => cache.get(kernel), /test-bias\[wtype: f16\]: this kernel reads f16 weights, but the adapter has no 'shader-f16' feature .*use precision 'f32'/);
   });
 
   it('binds a spare buffer for an absent input and refuses an output that aliases an input', async () => {
