@@ -385,7 +385,7 @@ export class Engine {
     const size = bytesPerElement(src.dtype);
     const [from, to, bytes] = [src.byteOffset + srcStart * size, dst.byteOffset + dstStart * size, count * size];
     // copyBufferToBuffer moves whole words: f16 ranges must start and end on one.
-    if (bytesPerElement(dst.dtype) !== size || (from | to | bytes) % 4 !== 0) {
+    if (bytesPerElement(dst.dtype) !== size || [from, to, bytes].some((b) => b % 4 !== 0)) {
       throw new FlowgpuError(`copy: ${count} elements from ${src} at ${srcStart} into ${dst} at ${dstStart} are not whole 4-byte words of one element size`);
     }
     if (count === 0 || this.dryRun) return;

@@ -4,6 +4,7 @@ import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import { typedKernel } from '../gpu/precision.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { type Activation, pickTile, type Tile } from './matmul.js';
+
 const ACT: Record<Activation, number> = { none: 0, relu: 1, tanh: 2, sigmoid: 3 };
 
 export interface Conv1dOptions {
