@@ -31,8 +31,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<atype>; // atype, btype: f32 or f16 (src/gpu/precision.ts)
+@group(0) @binding(2) var<storage, read> b: array<btype>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
@@ -64,10 +64,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   for (var kk = 0u; kk < p.k; kk++) {
     var bv: array<f32, 8>;
     for (var j = 0u; j < TN; j++) {
-      bv[j] = b[ib[j] + kk * sb];
+      bv[j] = f32(b[ib[j] + kk * sb]);
     }
     for (var i = 0u; i < TM; i++) {
-      let av = a[ia[i] + kk * sa];
+      let av = f32(a[ia[i] + kk * sa]);
       for (var j = 0u; j < TN; j++) {
         acc[i * TN + j] = fma(av, bv[j], acc[i * TN + j]);
       }
@@ -117,10 +117,10 @@ fn rows_bt(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: 
     let inside = k0 + lane < p.k;
     var av: array<f32, 16>;
     for (var i = 0u; i < TM; i++) {
-      av[i] = select(0.0, a[ia[i] + kk], inside);
+      av[i] = select(0.0, f32(a[ia[i] + kk]), inside);
     }
     for (var j = 0u; j < TN; j++) {
-      let bv = b[ib[j] + kk];
+      let bv = f32(b[ib[j] + kk]);
       for (var i = 0u; i < TM; i++) {
         acc[i * TN + j] = fma(av[i], bv, acc[i * TN + j]);
       }
@@ -159,12 +159,12 @@ var<workgroup> tile_b: array<f32, 1024>; // [GK][GT]
 
 fn a_at(base: u32, r: u32, kk: u32) -> f32 {
   if (r >= p.m || kk >= p.k) { return 0.0; }
-  return a[base + select(r * p.k + kk, kk * p.m + r, TRANS_A)];
+  return f32(a[base + select(r * p.k + kk, kk * p.m + r, TRANS_A)]);
 }
 
 fn b_at(base: u32, kk: u32, col: u32) -> f32 {
   if (kk >= p.k || col >= p.n) { return 0.0; }
-  return b[base + select(kk * p.n + col, col * p.k + kk, TRANS_B)];
+  return f32(b[base + select(kk * p.n + col, col * p.k + kk, TRANS_B)]);
 }
 
 @compute @workgroup_size(16, 16)

@@ -10,6 +10,7 @@
 
 import type { Engine } from './gpu/engine.js';
 import { assertFinite, FlowgpuError } from './gpu/errors.js';
+import type { Precision } from './gpu/precision.js';
 import { loadCheckpoint, stateDictOf } from './io/checkpoint.js';
 import { type ConfigSource, detect, type Detection, type ModelKind } from './io/detect.js';
 import type { Checkpoint } from './io/host-tensor.js';
@@ -24,8 +25,10 @@ import type { AttentionMap, Synthesis, SynthesizeOptions, TtsKind } from './mode
 import type { TextIds } from './text/index.js';
 import type { VocodeOptions, VocoderKind } from './models/vocoder.js';
 import { WaveGlow } from './models/waveglow.js';
+import type { ModelOptions } from './models/weights.js';
 import { demoVoiceBytes, demoVoiceUrl } from './voice.js';
 
+export type { Precision } from './gpu/precision.js';
 export type { ModelKind, Detection, DetectOptions, Provenance, Config, ConfigSource } from './io/detect.js';
 export type { Checkpoint, HostTensor } from './io/host-tensor.js';
 export type { WeightSource, Progress } from './io/source.js';
@@ -120,15 +123,19 @@ export interface LoadOptions<K extends ModelKind = ModelKind> {
   missingConfig?: string;
   /** Called with each value the load had to assume (also in the result's `warnings`). */
   onWarning?: (message: string) => void;
+  /** 'f16' stores the GEMM weights (matmul, conv, WaveNet) as f16, accumulating in f32: half their
+   *  memory and bandwidth, for errors README.md states per model. Needs the adapter's shader-f16
+   *  (else a FlowgpuError says so). Default 'f32'. */
+  precision?: Precision;
 }
 
 /** Each kind's loader: builds exactly what the detection says. */
-const LOADERS: { [K in ModelKind]: (engine: Engine, ckpt: Checkpoint, detection: Detection) => Promise<ModelTypes[K]> } = {
-  waveglow: (e, c, d) => WaveGlow.load(e, c, d),
-  hifigan: (e, c, d) => HiFiGAN.load(e, c, d),
-  glowtts: (e, c, d) => GlowTTS.load(e, c, d),
-  flowtron: (e, c, d) => Flowtron.load(e, c, d),
-  cset: (e, c, d) => CSET.load(e, c, d),
+const LOADERS: { [K in ModelKind]: (engine: Engine, ckpt: Checkpoint, detection: Detection, o: ModelOptions) => Promise<ModelTypes[K]> } = {
+  waveglow: (e, c, d, o) => WaveGlow.load(e, c, d, o),
+  hifigan: (e, c, d, o) => HiFiGAN.load(e, c, d, o),
+  glowtts: (e, c, d, o) => GlowTTS.load(e, c, d, o),
+  flowtron: (e, c, d, o) => Flowtron.load(e, c, d, o),
+  cset: (e, c, d, o) => CSET.load(e, c, d, o),
 };
 
 function isCheckpoint(x: unknown): x is Checkpoint {
@@ -164,7 +171,7 @@ export async function loadModel<K extends ModelKind = ModelKind>(engine: Engine,
   const warnings = detection.warnings;
   for (const w of warnings) o.onWarning?.(w);
   o.onStage?.(`uploading ${modelName(kind)}`);
-  const model = await LOADERS[kind](engine, ckpt, detection);
+  const model = await LOADERS[kind](engine, ckpt, detection, { precision: o.precision ?? 'f32' });
   return loaded(kind, model, detection, warnings) as Loaded<K>;
 }
 

@@ -9,7 +9,7 @@
 // the inner one. No barriers and no workgroup memory: with one invocation row per workgroup the
 // weight loads are uniform, the CPU drivers' cheap case (matmul.wgsl says why).
 //
-// The includer declares the storage arrays `x` and `w`, `override TM: u32` and `override TN: u32`
+// The includer declares the storage arrays `x` and `w` (of f32 or f16: read through f32()), `override TM: u32` and `override TN: u32`
 // (the trip counts must be constants: a row count passed as an argument stops the loops from
 // unrolling, and the tile leaves registers: 2× slower on lavapipe), and
 // `fn conv_input(v: f32) -> f32` (a pre-activation fused into the load, or the identity).
@@ -44,7 +44,7 @@ fn conv_tile(acc: ptr<function, array<f32, 128>>, wrows: array<u32, 16>, pos: ar
         bv[j] = select(0.0, conv_input(x[tx[j] + xr]), ok[j]);
       }
       for (var i = 0u; i < TM; i++) {
-        let wv = w[wrows[i] + wc];
+        let wv = f32(w[wrows[i] + wc]);
         for (var j = 0u; j < TN; j++) {
           (*acc)[i * TN + j] = fma(wv, bv[j], (*acc)[i * TN + j]);
         }

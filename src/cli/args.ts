@@ -1,13 +1,14 @@
 // The command line's one argument parser and `defineCommand`, which owns what every command
 // shares: `--help`, unexpected arguments, `-o`, ranges of numeric options (checked before any
 // work), the engine's lifetime, reading checkpoints with their config (`--config FILE`, else a
-// config.json — XSpkEmoTrans: preprocess.yaml + model.yaml — beside the checkpoint), and printing
-// what the load had to assume to stderr.
+// config.json — XSpkEmoTrans: preprocess.yaml + model.yaml — beside the checkpoint) at the
+// `--precision` asked for, and printing what the load had to assume to stderr.
 
 import { basename, dirname, join } from 'node:path';
 import { type Loaded, loadModel } from '../api.js';
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
+import { type Precision, PRECISIONS } from '../gpu/precision.js';
 import type { ConfigSource, ModelKind } from '../io/detect.js';
 import { checkWritable, isFile, readCheckpointFile, readText } from './files.js';
 
@@ -59,6 +60,11 @@ export interface Command {
   run(argv: string[], engine?: Engine): Promise<void>;
   usage: string;
 }
+
+const PRECISION_OPTION: OptionSpec = {
+  kind: 'string', arg: PRECISIONS.join('|'),
+  help: 'f16: the models\' GEMM weights stored as f16, half the memory (needs a GPU with shader-f16; errors in README.md); default f32',
+};
 
 const CONFIG_OPTION: OptionSpec = {
   kind: 'string', arg: 'FILE',
@@ -163,6 +169,8 @@ export interface ParsedCommand<O extends OptionSpecs> {
   output: string | undefined;
   /** `--config` files (at most two). */
   configs: string[];
+  /** `--precision` of the models loaded (default 'f32'). */
+  precision: Precision;
 }
 
 /** A command's description without its body. */
@@ -170,7 +178,7 @@ type CommandShape = Omit<CommandSpec<OptionSpecs>, 'run'>;
 
 function allOptions(spec: CommandShape): OptionSpecs {
   const options: OptionSpecs = { ...spec.options };
-  if (spec.loadsModels) options['config'] = CONFIG_OPTION;
+  if (spec.loadsModels) Object.assign(options, { config: CONFIG_OPTION, precision: PRECISION_OPTION });
   if (spec.output) options['output'] = { kind: 'string', arg: 'FILE', help: `${spec.output.what} (also -o)` };
   return options;
 }
@@ -184,7 +192,7 @@ export function usageOf(spec: CommandShape): string {
 export function parseCommand<O extends OptionSpecs>(spec: Omit<CommandSpec<O>, 'run'>, argv: readonly string[]): ParsedCommand<O> {
   const s: CommandShape = spec;
   const p = parse(spec.name, argv, allOptions(s));
-  const parsed = { help: p.help, positional: p.positional, opts: {} as Values<O>, output: undefined as string | undefined, configs: [] as string[] };
+  const parsed = { help: p.help, positional: p.positional, opts: {} as Values<O>, output: undefined as string | undefined, configs: [] as string[], precision: 'f32' as Precision };
   if (p.help) return parsed;
   const { min, max, what } = spec.args;
   if (p.positional.length < min) throw new FlowgpuError(`${spec.name}: give ${what}\n\n${usageOf(s)}`);
@@ -197,6 +205,9 @@ export function parseCommand<O extends OptionSpecs>(spec: Omit<CommandSpec<O>, '
   }
   parsed.configs = p.values.get('config') ?? [];
   if (parsed.configs.length > 2) throw new FlowgpuError(`${spec.name}: --config is given ${parsed.configs.length} times (twice at most: XSpkEmoTrans's preprocess.yaml and model.yaml)`);
+  const precision = p.values.get('precision')?.[0] ?? 'f32';
+  if (!(PRECISIONS as readonly string[]).includes(precision)) throw new FlowgpuError(`--precision must be ${PRECISIONS.join(' or ')}, got ${JSON.stringify(precision)}`);
+  parsed.precision = precision as Precision;
   const opts: Record<string, unknown> = {};
   for (const [key, o] of Object.entries(spec.options)) {
     const text = p.values.get(key)?.[0];
@@ -226,7 +237,7 @@ export function defineCommand<O extends OptionSpecs>(spec: CommandSpec<O>): Comm
   return {
     usage,
     async run(argv, given) {
-      const { help, positional, opts, output, configs } = parseCommand(spec, argv);
+      const { help, positional, opts, output, configs, precision } = parseCommand(spec, argv);
       if (help) {
         process.stdout.write(usage);
         return;
@@ -244,7 +255,7 @@ export function defineCommand<O extends OptionSpecs>(spec: CommandSpec<O>): Comm
           const e = await ctx.engine();
           let m: Loaded<(typeof expect)[number]>;
           try {
-            m = await loadModel(e, bytes, { expect, ...config, onWarning: (w) => ctx.warn(w) });
+            m = await loadModel(e, bytes, { expect, ...config, precision, onWarning: (w) => ctx.warn(w) });
           } catch (err) {
             throw err instanceof FlowgpuError ? new FlowgpuError(`${path}: ${err.message}`) : err;
           }

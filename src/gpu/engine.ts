@@ -2,7 +2,7 @@ import { describeShape, FlowgpuError } from './errors.js';
 import { type Param, writeParams } from './params.js';
 import { bindingAccess, type KernelRef, PipelineCache } from './pipelines.js';
 import { BufferPool } from './pool.js';
-import { BYTES_PER_ELEMENT, type GpuDType, Tensor } from './tensor.js';
+import { bytesPerElement, type GpuDType, paddedBytes, Tensor } from './tensor.js';
 import { Usage } from './usage.js';
 
 export interface EngineOptions {
@@ -33,8 +33,16 @@ export interface Dispatch {
   workgroups: readonly [number, number?, number?];
 }
 
-/** Values of an op's inputs after readback. */
-export type HostArray = Float32Array | Int32Array | Uint32Array;
+/** Values of a tensor on the host: a Uint16Array holds f16 bits (a half-precision weight). */
+export type HostArray = Float32Array | Int32Array | Uint32Array | Uint16Array;
+
+function dtypeOf(data: HostArray): GpuDType {
+  return data instanceof Float32Array ? 'f32' : data instanceof Int32Array ? 'i32' : data instanceof Uint16Array ? 'f16' : 'u32';
+}
+
+function hostArray(dtype: GpuDType, data: ArrayBuffer): HostArray {
+  return dtype === 'f32' ? new Float32Array(data) : dtype === 'i32' ? new Int32Array(data) : dtype === 'f16' ? new Uint16Array(data) : new Uint32Array(data);
+}
 
 export interface AdapterSummary {
   vendor: string;
@@ -168,7 +176,7 @@ export class Engine {
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new FlowgpuError(`${label}: invalid shape ${describeShape(shape)}`);
     }
-    const bytes = shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT;
+    const bytes = paddedBytes(shape.reduce((a, b) => a * b, 1), dtype);
     if (bytes > this.limits.maxBufferSize) {
       throw new FlowgpuError(
         `${label}: a tensor of shape ${describeShape(shape)} needs ${mib(bytes)} MiB, over this adapter's ` +
@@ -187,10 +195,11 @@ export class Engine {
     if (n !== data.length) {
       throw new FlowgpuError(`${label}: ${data.length} values do not fill shape ${describeShape(shape)}`);
     }
-    const dtype: GpuDType = data instanceof Float32Array ? 'f32' : data instanceof Int32Array ? 'i32' : 'u32';
-    const t = this.empty(shape, dtype, label);
+    const t = this.empty(shape, dtypeOf(data), label);
     this.flush();
-    if (n > 0) this.device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    // writeBuffer takes whole words: an odd count of f16 values gets a zero after it.
+    const words = data.byteLength % 4 === 0 ? data : Uint16Array.from({ length: n + 1 }, (_, i) => data[i] ?? 0);
+    if (n > 0) this.device.queue.writeBuffer(t.buffer, 0, words.buffer, words.byteOffset, words.byteLength);
     return t;
   }
 
@@ -312,6 +321,12 @@ export class Engine {
     let spareWrites = 0;
     const bindings = given.map((t, i) => t ?? (access.get(i + 1)?.write ? this.placeholder(1 + spareWrites++) : this.placeholder()));
     this.checkBindings(label, bindings);
+    bindings.forEach((t, i) => {
+      const declared = access.get(i + 1);
+      if (declared && declared.half !== (t.dtype === 'f16')) {
+        throw new FlowgpuError(`${label}: binding ${i + 1} (${declared.name}) holds ${declared.half ? 'f16' : '32-bit'} values, but was given ${t}`);
+      }
+    });
     bindings.forEach((w, i) => {
       const wa = access.get(i + 1);
       if (!wa?.write || !given[i]) return;
@@ -367,15 +382,19 @@ export class Engine {
     return this.encoder;
   }
 
-  /** Copies `count` elements between tensors (recorded, like a dispatch). */
+  /** Copies `count` elements between tensors of one element size (recorded, like a dispatch). */
   copy(src: Tensor, dst: Tensor, count = src.size, srcStart = 0, dstStart = 0): void {
     if (srcStart + count > src.size || dstStart + count > dst.size) {
       throw new FlowgpuError(`copy: ${count} elements from ${src} at ${srcStart} into ${dst} at ${dstStart} is out of bounds`);
     }
+    const size = bytesPerElement(src.dtype);
+    const [from, to, bytes] = [src.byteOffset + srcStart * size, dst.byteOffset + dstStart * size, count * size];
+    // copyBufferToBuffer moves whole words: f16 ranges must start and end on one.
+    if (bytesPerElement(dst.dtype) !== size || [from, to, bytes].some((b) => b % 4 !== 0)) {
+      throw new FlowgpuError(`copy: ${count} elements from ${src} at ${srcStart} into ${dst} at ${dstStart} are not whole 4-byte words of one element size`);
+    }
     if (count === 0 || this.dryRun) return;
-    this.commandEncoder().copyBufferToBuffer(
-      src.buffer, src.byteOffset + srcStart * 4, dst.buffer, dst.byteOffset + dstStart * 4, count * 4,
-    );
+    this.commandEncoder().copyBufferToBuffer(src.buffer, from, dst.buffer, to, bytes);
   }
 
   /** Submits everything recorded so far (no wait). */
@@ -409,7 +428,7 @@ export class Engine {
 
   /** Reads several tensors with one submit and one wait. */
   async readMany(tensors: readonly Tensor[]): Promise<HostArray[]> {
-    if (this.dryRun) return tensors.map((t) => (t.dtype === 'f32' ? new Float32Array(t.size) : t.dtype === 'i32' ? new Int32Array(t.size) : new Uint32Array(t.size)));
+    if (this.dryRun) return tensors.map((t) => hostArray(t.dtype, new ArrayBuffer(t.size * bytesPerElement(t.dtype))));
     const enc = this.commandEncoder();
     const staging = tensors.map((t) => {
       const s = this.staging(Math.max(t.byteLength, 4));
@@ -421,10 +440,10 @@ export class Engine {
     this.throwDeviceError();
     return tensors.map((t, i) => {
       const s = staging[i]!;
-      const bytes = s.getMappedRange(0, Math.max(t.byteLength, 4)).slice(0, t.byteLength);
+      const bytes = s.getMappedRange(0, Math.max(t.byteLength, 4)).slice(0, t.size * bytesPerElement(t.dtype));
       s.unmap();
       this.stagingFree.push(s);
-      return t.dtype === 'f32' ? new Float32Array(bytes) : t.dtype === 'i32' ? new Int32Array(bytes) : new Uint32Array(bytes);
+      return hostArray(t.dtype, bytes);
     });
   }
 

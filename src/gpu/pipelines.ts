@@ -1,10 +1,12 @@
 // Compiled pipelines keyed by shader + entry point + override constants. Shapes never enter the
 // key (they travel in uniforms), so a new utterance length never triggers a recompile.
+import { FlowgpuError } from './errors.js';
 
 export type Constants = Record<string, number>;
 
 export interface KernelRef {
-  /** Short family name, used in labels and errors (e.g. 'conv1d'). */
+  /** Short family name, used in labels and errors (e.g. 'conv1d'); names one source (a variant
+   *  with other element types is another family: src/gpu/precision.ts). */
   family: string;
   /** WGSL source of the whole family. */
   source: string;
@@ -21,6 +23,8 @@ export interface BindingAccess {
   /** The WGSL variable's name (for errors). */
   name: string;
   write: boolean;
+  /** Its elements are f16 (`array<f16>`, directly or through an `alias`). */
+  half: boolean;
 }
 
 const accessCache = new Map<string, Map<number, BindingAccess>>();
@@ -33,11 +37,12 @@ export function bindingAccess(k: KernelRef): ReadonlyMap<number, BindingAccess> 
   let m = accessCache.get(key);
   if (!m) {
     const used = namesUsedBy(k.source, k.entry);
+    const aliases = new Map(Array.from(k.source.matchAll(/\balias\s+(\w+)\s*=\s*(\w+)\s*;/g), ([, a, t]) => [a!, t!]));
     m = new Map();
-    for (const [, attrs, mode, name] of k.source.matchAll(/((?:@\w+\s*\([^)]*\)\s*)+)var\s*<\s*storage\s*(?:,\s*(\w+)\s*)?>\s*(\w+)/g)) {
+    for (const [, attrs, mode, name, elem] of k.source.matchAll(/((?:@\w+\s*\([^)]*\)\s*)+)var\s*<\s*storage\s*(?:,\s*(\w+)\s*)?>\s*(\w+)(?:\s*:\s*array\s*<\s*(\w+))?/g)) {
       const binding = /@binding\s*\(\s*(\d+)\s*\)/.exec(attrs!);
       if (!binding || !used.has(name!)) continue;
-      m.set(Number(binding[1]), { name: name!, write: mode === 'read_write' });
+      m.set(Number(binding[1]), { name: name!, write: mode === 'read_write', half: (aliases.get(elem ?? '') ?? elem) === 'f16' });
     }
     accessCache.set(key, m);
   }
@@ -80,6 +85,12 @@ export class PipelineCache {
   private module(k: KernelRef): GPUShaderModule {
     let m = this.modules.get(k.family);
     if (!m) {
+      if (/^\s*enable\s+f16\s*;/.test(k.source) && !this.device.features.has('shader-f16')) {
+        throw new FlowgpuError(
+          `${k.family}: this kernel reads f16 weights, but the adapter has no 'shader-f16' feature (SwiftShader and Dawn's ` +
+            `OpenGL ES backend lack it); use precision 'f32' (the default), or a GPU whose WebGPU offers shader-f16`,
+        );
+      }
       m = this.device.createShaderModule({ code: k.source, label: k.family });
       this.modules.set(k.family, m);
     }

@@ -1,8 +1,16 @@
 import { describeShape } from './errors.js';
 
-export type GpuDType = 'f32' | 'i32' | 'u32';
+/** 'f16' holds weights only (the GEMM kernels' half-precision operands), two per 32-bit word. */
+export type GpuDType = 'f32' | 'i32' | 'u32' | 'f16';
 
-export const BYTES_PER_ELEMENT = 4;
+export function bytesPerElement(dtype: GpuDType): number {
+  return dtype === 'f16' ? 2 : 4;
+}
+
+/** Bytes a buffer or binding of `count` elements needs: WebGPU sizes are whole 4-byte words. */
+export function paddedBytes(count: number, dtype: GpuDType): number {
+  return Math.ceil((count * bytesPerElement(dtype)) / 4) * 4;
+}
 
 /** Releases a GPU buffer back to its owner; implemented by the engine's pool. */
 export interface BufferOwner {
@@ -21,7 +29,7 @@ class Storage {
 }
 
 /**
- * A GPU buffer with a shape and a dtype. Every dtype is 4 bytes wide. Reshapes and views
+ * A GPU buffer with a shape and a dtype (f16: 2 bytes an element, else 4). Reshapes and views
  * share the storage; `release()` on any of them hands the buffer back to the pool once.
  */
 export class Tensor {
@@ -46,12 +54,13 @@ export class Tensor {
     return this.shape.reduce((a, b) => a * b, 1);
   }
 
+  /** Bytes bound for this tensor: an f16 tensor of odd size ends on a whole word. */
   get byteLength(): number {
-    return this.size * BYTES_PER_ELEMENT;
+    return paddedBytes(this.size, this.dtype);
   }
 
   get byteOffset(): number {
-    return this.offset * BYTES_PER_ELEMENT;
+    return this.offset * bytesPerElement(this.dtype);
   }
 
   get isReleased(): boolean {

@@ -101,9 +101,13 @@ export function toFloat32(t: HostTensor): Float32Array {
   return out;
 }
 
-export function toFloat16(t: HostTensor): HostTensor {
-  const src = toFloat32(t);
+/** Float32 values rounded to float16 bits (ties to even). */
+export function f32ArrayToF16(src: Float32Array): Uint16Array {
   const out = new Uint16Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = f32ToF16(src[i]!);
-  return { dtype: 'f16', shape: t.shape, data: out };
+  return out;
+}
+
+export function toFloat16(t: HostTensor): HostTensor {
+  return { dtype: 'f16', shape: t.shape, data: f32ArrayToF16(toFloat32(t)) };
 }

@@ -19,7 +19,7 @@ import { gatherColumns, glu, layerNormChannels, lengthRegulate, lightweightConv,
 import { linear, matmul } from '../ops/matmul.js';
 import { type TextIds, textToIds } from '../text/index.js';
 import { alignmentFromDurations, type Synthesis, type SynthesizeOptions, type TextToSpeech, timeWords, tokensOf } from './tts.js';
-import { sampleRateOf, Weights } from './weights.js';
+import { type ModelOptions, sampleRateOf, Weights } from './weights.js';
 
 export interface CsetConfig {
   hidden: number;            // encoder_hidden (= duration predictor and decoder hidden)
@@ -109,8 +109,8 @@ export class CSET implements TextToSpeech {
   private readonly encPE: Float32Array;
   private readonly dpPE: Float32Array;
 
-  private constructor(readonly engine: Engine, ckpt: Checkpoint, readonly config: CsetConfig) {
-    this.w = new Weights(engine, ckpt, MODEL);
+  private constructor(readonly engine: Engine, ckpt: Checkpoint, readonly config: CsetConfig, o: ModelOptions) {
+    this.w = new Weights(engine, ckpt, MODEL, o);
     this.sampleRate = sampleRateOf(ckpt);
     this.nMel = config.nMel;
     const E = config.hidden;
@@ -119,7 +119,7 @@ export class CSET implements TextToSpeech {
   }
 
   /** Builds the model from a state dict (`{'model': ...}` checkpoints are unwrapped by the loader). */
-  static async load(engine: Engine, ckpt: Checkpoint, detection?: Detection): Promise<CSET> {
+  static async load(engine: Engine, ckpt: Checkpoint, detection?: Detection, o: ModelOptions = {}): Promise<CSET> {
     const det = detection ?? detect(ckpt);
     if (det.model !== 'cset') {
       throw new FlowgpuError(`this checkpoint is a ${det.model} model, not XSpkEmoTrans (cross-speaker emotion transfer)`);
@@ -152,7 +152,7 @@ export class CSET implements TextToSpeech {
       refPad: pair(c, 'emotion_token_layer.ref_enc_pad'),
       gruHidden: t.get('emotion_emb.encoder.gru.weight_hh_l0')!.shape[1]!,
     };
-    const m = new CSET(engine, ckpt, config);
+    const m = new CSET(engine, ckpt, config, o);
     m.prepare();
     // Compile every pipeline now. Tiles follow the length, so short to long inputs.
     const speakerEmbedding = new Float32Array(config.speakerDim);
@@ -175,7 +175,7 @@ export class CSET implements TextToSpeech {
     for (const b of blocks) {
       const qkv = new Float32Array(3 * E * E);
       ['w_qs', 'w_ks', 'w_vs'].forEach((n, i) => qkv.set(w.f32(`${b}.slf_attn.${n}.linear.weight`, [E, E]), i * E * E));
-      w.put(`${b}.slf_attn.qkv`, qkv, [3 * E, E]);
+      w.putGemm(`${b}.slf_attn.qkv`, qkv, [3 * E, E]);
     }
     // Text embedding, transposed so a column gather yields channels-first [E, T].
     const emb = w.f32('encoder.src_word_emb.weight', [c.vocab, E]);
@@ -188,8 +188,8 @@ export class CSET implements TextToSpeech {
     this.tokenValues = e.persistent(new Float32Array(c.nEmotions * E), [c.nEmotions, E], 'etl.values');
     e.tidy(() => {
       const tok = tanh(e, w.gpu('emotion_emb.etl.embed', [c.nEmotions, E]));
-      linear(e, tok, w.gpu('emotion_emb.etl.attention.W_key.weight', [E, E]), undefined, 'none', this.tokenKeys);
-      linear(e, tok, w.gpu('emotion_emb.etl.attention.W_value.weight', [E, E]), undefined, 'none', this.tokenValues);
+      linear(e, tok, w.gemm('emotion_emb.etl.attention.W_key.weight', [E, E]), undefined, 'none', this.tokenKeys);
+      linear(e, tok, w.gemm('emotion_emb.etl.attention.W_value.weight', [E, E]), undefined, 'none', this.tokenValues);
       return null;
     });
     // Reference encoder: eval-mode BatchNorm folded into each conv's epilogue.
@@ -219,13 +219,13 @@ export class CSET implements TextToSpeech {
   private fftBlock(x: Tensor, prefix: string, heads: number): Tensor {
     const { engine: e, w, config: c } = this;
     const [E, T] = [x.dim(0), x.dim(1)];
-    const qkv = matmul(e, w.gpu(`${prefix}.slf_attn.qkv`), x);
+    const qkv = matmul(e, w.gemm(`${prefix}.slf_attn.qkv`), x);
     const { out: att } = attention(e, { t: qkv, offset: 0, width: E }, { t: qkv, offset: E * T, width: E }, { t: qkv, offset: 2 * E * T, width: E }, { heads });
-    const fc = matmul(e, w.gpu(`${prefix}.slf_attn.fc.linear.weight`, [E, E]), att);
+    const fc = matmul(e, w.gemm(`${prefix}.slf_attn.fc.linear.weight`, [E, E]), att);
     const x1 = layerNormChannels(e, fc, w.gpu(`${prefix}.slf_attn.layer_norm.weight`), w.gpu(`${prefix}.slf_attn.layer_norm.bias`), 1e-5, x);
     const [k1, k2] = c.ffnKernels;
-    const h = conv1d(e, x1, w.gpu(`${prefix}.pos_ffn.w_1.weight`), w.gpu(`${prefix}.pos_ffn.w_1.bias`), { padding: (k1 - 1) >> 1, activation: 'relu' });
-    const y = conv1d(e, h, w.gpu(`${prefix}.pos_ffn.w_2.weight`), w.gpu(`${prefix}.pos_ffn.w_2.bias`), { padding: (k2 - 1) >> 1 });
+    const h = conv1d(e, x1, w.gemm(`${prefix}.pos_ffn.w_1.weight`), w.gpu(`${prefix}.pos_ffn.w_1.bias`), { padding: (k1 - 1) >> 1, activation: 'relu' });
+    const y = conv1d(e, h, w.gemm(`${prefix}.pos_ffn.w_2.weight`), w.gpu(`${prefix}.pos_ffn.w_2.bias`), { padding: (k2 - 1) >> 1 });
     return layerNormChannels(e, y, w.gpu(`${prefix}.pos_ffn.layer_norm.weight`), w.gpu(`${prefix}.pos_ffn.layer_norm.bias`), 1e-5, x1);
   }
 
@@ -233,7 +233,7 @@ export class CSET implements TextToSpeech {
   private lconvBlock(x: Tensor, prefix: string, sclnAffine?: [Tensor, Tensor]): Tensor {
     const { engine: e, w } = this;
     const E = x.dim(0);
-    const a = matmul(e, w.gpu(`${prefix}.act_linear.linear.weight`, [2 * E, E]), x, { bias: w.gpu(`${prefix}.act_linear.linear.bias`), biasOnRows: true });
+    const a = matmul(e, w.gemm(`${prefix}.act_linear.linear.weight`, [2 * E, E]), x, { bias: w.gpu(`${prefix}.act_linear.linear.bias`), biasOnRows: true });
     const g = glu(e, a);
     const cw = w.gpu(`${prefix}.conv_layer.weight`);
     const k = cw.dim(-1);
@@ -241,8 +241,8 @@ export class CSET implements TextToSpeech {
     let x1: Tensor;
     if (sclnAffine) x1 = scln(e, lightweightConv(e, g, cw, { paddingL: padL }), sclnAffine[0], 1e-8, x);
     else x1 = lightweightConv(e, g, cw, { paddingL: padL, residual: x });
-    const h = matmul(e, w.gpu(`${prefix}.fc1.linear.weight`, [4 * E, E]), x1, { bias: w.gpu(`${prefix}.fc1.linear.bias`), biasOnRows: true, activation: 'relu' });
-    const y = matmul(e, w.gpu(`${prefix}.fc2.linear.weight`, [E, 4 * E]), h, { bias: w.gpu(`${prefix}.fc2.linear.bias`), biasOnRows: true });
+    const h = matmul(e, w.gemm(`${prefix}.fc1.linear.weight`, [4 * E, E]), x1, { bias: w.gpu(`${prefix}.fc1.linear.bias`), biasOnRows: true, activation: 'relu' });
+    const y = matmul(e, w.gemm(`${prefix}.fc2.linear.weight`, [E, 4 * E]), h, { bias: w.gpu(`${prefix}.fc2.linear.bias`), biasOnRows: true });
     if (sclnAffine) return scln(e, y, sclnAffine[1], 1e-8, x1);
     return layerNormChannels(e, y, w.gpu(`${prefix}.layer_norm.weight`), w.gpu(`${prefix}.layer_norm.bias`), 1e-5, x1);
   }
@@ -274,7 +274,7 @@ export class CSET implements TextToSpeech {
       bhh: w.gpu('emotion_emb.encoder.gru.bias_hh_l0'),
     });
     const E = c.hidden;
-    const q = linear(e, h.reshape([1, H]), w.gpu('emotion_emb.etl.attention.W_query.weight', [E, H]));
+    const q = linear(e, h.reshape([1, H]), w.gemm('emotion_emb.etl.attention.W_query.weight', [E, H]));
     const { out, probs } = attention(e, q, this.tokenKeys, this.tokenValues, { heads: 1, layout: 'time', scale: 1 / Math.sqrt(E), returnProbs: true });
     return { emb: out, probs: probs! };
   }
@@ -363,14 +363,14 @@ export class CSET implements TextToSpeech {
       }
       x = add(e, x, emo.reshape([E, 1]));
       // Speaker
-      const spk = linear(e, e.upload(Float32Array.from(o.speakerEmbedding!), [1, c.speakerDim], 'speaker'), w.gpu('speaker_emb.weight', [E, c.speakerDim]), w.gpu('speaker_emb.bias'));
+      const spk = linear(e, e.upload(Float32Array.from(o.speakerEmbedding!), [1, c.speakerDim], 'speaker'), w.gemm('speaker_emb.weight', [E, c.speakerDim]), w.gpu('speaker_emb.bias'));
       // Duration predictor
       const dpIn = add(e, x, this.positions(this.dpPE, T));
       let fused = dpIn;
       for (let i = 0; i < c.dpLayers; i++) fused = this.fftBlock(fused, `duratin_predictor.layer_stack.${i}`, c.dpHeads);
       let out = add(e, add(e, fused, dpIn), spk.reshape([E, 1]));
       for (let i = 0; i < c.dpLayers; i++) out = this.lconvBlock(out, `duratin_predictor.lconv_stack.${i}`);
-      const logD = matmul(e, w.gpu('duratin_predictor.linear_layer.linear.weight', [1, E]), out);
+      const logD = matmul(e, w.gemm('duratin_predictor.linear_layer.linear.weight', [1, E]), out);
       const [logDurations, probsHost] = (await e.readMany(probs ? [logD, probs] : [logD])) as Float32Array[];
       if (probsHost) scores = probsHost;
       const durations = roundDurations(logDurations!);
@@ -384,11 +384,11 @@ export class CSET implements TextToSpeech {
       const iterations: number[] = [];
       for (let i = 0; i < c.decoderLayers; i++) {
         const p = `decoder.lconv_stack.${i}`;
-        const a1 = linear(e, spk, w.gpu(`${p}.SCLN_1.affine_layer.linear.weight`, [2 * E, E]));
-        const a2 = linear(e, spk, w.gpu(`${p}.SCLN_2.affine_layer.linear.weight`, [2 * E, E]));
+        const a1 = linear(e, spk, w.gemm(`${p}.SCLN_1.affine_layer.linear.weight`, [2 * E, E]));
+        const a2 = linear(e, spk, w.gemm(`${p}.SCLN_2.affine_layer.linear.weight`, [2 * E, E]));
         dec = this.lconvBlock(dec, p, [a1, a2]);
         if (o.allIterations || i === c.decoderLayers - 1) {
-          mels.push(matmul(e, w.gpu(`decoder.mel_projection.${i}.linear.weight`, [c.nMel, E]), dec));
+          mels.push(matmul(e, w.gemm(`decoder.mel_projection.${i}.linear.weight`, [c.nMel, E]), dec));
           iterations.push(i);
         }
       }

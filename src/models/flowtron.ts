@@ -35,7 +35,7 @@ import { FlowtronDecoder } from './flowtron/decoder.js';
 import { aggregateStyle, interpolate, type StyleOptions, type StyleReference } from './flowtron/style.js';
 import type { AttentionMap, TextToSpeech } from './tts.js';
 import { timeWords, tokensOf } from './tts.js';
-import { sampleRateOf, Weights } from './weights.js';
+import { type ModelOptions, sampleRateOf, Weights } from './weights.js';
 
 export {
   flowtronConfig, type FlowtronConfig, type FlowtronSynthesis, type SynthesisResult, type SynthesizeOptions,
@@ -56,12 +56,12 @@ export class Flowtron implements TextToSpeech {
   }
 
   /** Loads any Flowtron checkpoint (bytes or a parsed checkpoint), built as `detection` says (detected here when not given). */
-  static async load(engine: Engine, checkpoint: Checkpoint | Uint8Array | ArrayBuffer, detection?: Detection, o: { tuning?: StepTuning } = {}): Promise<Flowtron> {
+  static async load(engine: Engine, checkpoint: Checkpoint | Uint8Array | ArrayBuffer, detection?: Detection, o: ModelOptions & { tuning?: StepTuning } = {}): Promise<Flowtron> {
     const ckpt = stateDict(checkpoint);
     const det = detection ?? detect(ckpt);
     if (det.model !== 'flowtron') throw new FlowgpuError(`this checkpoint holds a ${det.model} model, not Flowtron`);
     const config = flowtronConfig(det.config);
-    const model = new Flowtron(engine, new Weights(engine, ckpt, 'flowtron'), config, o.tuning);
+    const model = new Flowtron(engine, new Weights(engine, ckpt, 'flowtron', o), config, o.tuning);
     // Compile every pipeline now: a few frames of a short text run each step kernel.
     const ids = Array.from({ length: 12 }, (_, i) => 1 + (i % (config.nText - 1)));
     await engine.precompile(async () => {

@@ -24,7 +24,7 @@ import { relAttention } from '../ops/relattn.js';
 import { concat } from '../ops/shape.js';
 import { GLOWTTS_BLANK, type TextIds, textToIds } from '../text/index.js';
 import { alignmentFromDurations, type Synthesis, type SynthesizeOptions, type TextToSpeech, timeWords, tokensOf } from './tts.js';
-import { Weights } from './weights.js';
+import { type ModelOptions, Weights } from './weights.js';
 
 export interface GlowTTSConfig {
   nVocab: number;
@@ -138,7 +138,7 @@ export class GlowTTS implements TextToSpeech {
 
   /** Builds the model from a Glow-TTS state dict (weight norm folded here; any config the
    *  checkpoint's shapes and metadata `config` describe). */
-  static async load(engine: Engine, checkpoint: Checkpoint, detection?: Detection): Promise<GlowTTS> {
+  static async load(engine: Engine, checkpoint: Checkpoint, detection?: Detection, o: ModelOptions = {}): Promise<GlowTTS> {
     const det = detection ?? detect(checkpoint);
     if (det.model !== 'glowtts') throw new FlowgpuError(`this checkpoint is a ${det.model} model, not Glow-TTS`);
     const config = glowttsConfig(det.config);
@@ -146,7 +146,7 @@ export class GlowTTS implements TextToSpeech {
       throw new FlowgpuError(`Glow-TTS: gin_channels is ${config.ginChannels} but the checkpoint has no speaker table (emb_g); the original cannot run it either`);
     }
     const { tensors } = foldWeightNorm(checkpoint.tensors);
-    const w = new Weights(engine, { tensors, metadata: checkpoint.metadata }, 'Glow-TTS');
+    const w = new Weights(engine, { tensors, metadata: checkpoint.metadata }, 'Glow-TTS', o);
     const model = new GlowTTS(engine, config, w);
     // InvConvNear inverses, once, on the host (float64, rounded once).
     for (let b = 0; b < config.nBlocksDec; b++) {
@@ -175,13 +175,13 @@ export class GlowTTS implements TextToSpeech {
 
   /** 1x1 conv (torch weight [Cout, Cin, 1]) on [Cin, T]. */
   private pointwise(name: string, x: Tensor): Tensor {
-    const wt = this.g(`${name}.weight`);
+    const wt = this.w.gemm(`${name}.weight`);
     const cout = wt.dim(0);
     return matmul(this.engine, wt.reshape([cout, wt.size / cout]), x, { bias: this.g(`${name}.bias`), biasOnRows: true });
   }
 
   private conv(name: string, x: Tensor, o: { dilation?: number; activation?: 'relu'; bias?: Tensor } = {}): Tensor {
-    const wt = this.g(`${name}.weight`);
+    const wt = this.w.gemm(`${name}.weight`);
     const k = wt.dim(2);
     const d = o.dilation ?? 1;
     const pad = Math.floor((k * d - d) / 2);
@@ -324,9 +324,9 @@ export class GlowTTS implements TextToSpeech {
       const tiles = waveNetTiles(e, hid, 0, c.kernelSizeDec, hid, hid, t);
       const lastTiles = waveNetTiles(e, hid, 0, c.kernelSizeDec, 0, hid, t);
       for (let l = 0; l < c.nBlockLayers; l++) {
-        const inW = this.g(`${p}.wn.in_layers.${l}.weight`);
+        const inW = this.w.gemm(`${p}.wn.in_layers.${l}.weight`);
         const acts = gatedConv(e, h, inW, this.inLayerBias(b, l, speaker, g), { hidden: hid, kernelSize: inW.dim(2), dilation: c.dilationRate ** l, tiles });
-        const rsW = this.g(`${p}.wn.res_skip_layers.${l}.weight`);
+        const rsW = this.w.gemm(`${p}.wn.res_skip_layers.${l}.weight`);
         const last = l === c.nBlockLayers - 1;
         resSkipConv(e, acts, rsW, this.g(`${p}.wn.res_skip_layers.${l}.bias`), last ? null : h, skip, l === 0, last ? lastTiles : tiles);
       }

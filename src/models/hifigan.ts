@@ -13,7 +13,7 @@ import { conv1d, type Conv1dOptions, convTranspose1d } from '../ops/conv.js';
 import { useSubgroupConvs } from '../ops/subgroup.js';
 import { add, affine } from '../ops/elementwise.js';
 import type { VocodeOptions, Vocoder } from './vocoder.js';
-import { Weights } from './weights.js';
+import { type ModelOptions, Weights } from './weights.js';
 
 const MODEL = 'HiFi-GAN';
 const LRELU_SLOPE = 0.1;
@@ -40,8 +40,8 @@ export class HiFiGAN implements Vocoder {
   readonly kind = 'hifigan';
   private readonly w: Weights;
 
-  private constructor(readonly engine: Engine, ckpt: Checkpoint, readonly config: HifiganConfig) {
-    this.w = new Weights(engine, ckpt, MODEL);
+  private constructor(readonly engine: Engine, ckpt: Checkpoint, readonly config: HifiganConfig, o: ModelOptions) {
+    this.w = new Weights(engine, ckpt, MODEL, o);
   }
 
   /** Total upsampling factor (samples per mel frame). */
@@ -85,7 +85,7 @@ export class HiFiGAN implements Vocoder {
   }
 
   /** Builds the generator `detection` describes (detected here when not given). */
-  static async load(engine: Engine, ckpt: Checkpoint, detection?: Detection): Promise<HiFiGAN> {
+  static async load(engine: Engine, ckpt: Checkpoint, detection?: Detection, o: ModelOptions = {}): Promise<HiFiGAN> {
     const folded: Checkpoint = { tensors: foldWeightNorm(ckpt.tensors).tensors, metadata: ckpt.metadata };
     const det = detection ?? detect(folded);
     if (det.model !== 'hifigan') throw new FlowgpuError(`this checkpoint is a ${det.model} model, not a HiFi-GAN generator`);
@@ -103,7 +103,7 @@ export class HiFiGAN implements Vocoder {
     if (config.upsampleRates.length !== config.upsampleKernels.length) {
       throw new FlowgpuError(`${MODEL} config: ${config.upsampleRates.length} upsample rates but ${config.upsampleKernels.length} kernels`);
     }
-    const m = new HiFiGAN(engine, folded, config);
+    const m = new HiFiGAN(engine, folded, config, o);
     m.checkWeights();
     // Compile every pipeline now. Tiles follow the length, so short to long inputs.
     await engine.precompile(async () => {
@@ -126,11 +126,11 @@ export class HiFiGAN implements Vocoder {
     this.w.release();
   }
 
-  /** The Conv1d `layer` (its `.weight` and `.bias`), on the subgroup kernel where it runs. */
+  /** The Conv1d `layer` (its `.weight` and `.bias`), on the subgroup kernel where it runs (f32 weights). */
   private conv(x: Tensor, layer: string, o: Conv1dOptions): Tensor {
     const { engine: e, w } = this;
-    const subgroupWeight = useSubgroupConvs(e) ? w.gpuTransposed(`${layer}.weight`) : undefined;
-    return conv1d(e, x, w.gpu(`${layer}.weight`), w.gpu(`${layer}.bias`), { ...o, subgroupWeight });
+    const subgroupWeight = useSubgroupConvs(e) && w.precision === 'f32' ? w.gpuTransposed(`${layer}.weight`) : undefined;
+    return conv1d(e, x, w.gemm(`${layer}.weight`), w.gpu(`${layer}.bias`), { ...o, subgroupWeight });
   }
 
   private resblock(x: Tensor, j: number): Tensor {
@@ -164,7 +164,7 @@ export class HiFiGAN implements Vocoder {
       let x = this.conv(mel, 'conv_pre', { padding: (kPre - 1) >> 1 });
       const nk = c.resblockKernels.length;
       c.upsampleRates.forEach((u, i) => {
-        x = convTranspose1d(e, x, w.gpu(`ups.${i}.weight`), w.gpu(`ups.${i}.bias`), {
+        x = convTranspose1d(e, x, w.gemm(`ups.${i}.weight`), w.gpu(`ups.${i}.bias`), {
           stride: u, padding: (c.upsampleKernels[i]! - u) >> 1, inputLeakySlope: LRELU_SLOPE,
         });
         let xs: Tensor | undefined;

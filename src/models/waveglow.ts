@@ -38,7 +38,7 @@ import { transposeForSubgroups, useSubgroupConvs } from '../ops/subgroup.js';
 import { stftKernels } from '../ops/stft.js';
 import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
 import type { Vocoder } from './vocoder.js';
-import { Weights } from './weights.js';
+import { type ModelOptions, Weights } from './weights.js';
 
 export interface WaveGlowConfig {
   nMel: number;
@@ -210,14 +210,14 @@ export class WaveGlow implements Vocoder {
    * files: pass `withPrefix(ckpt, 'weights.')`). Folds weight norm, fuses pre-2019 layouts, inverts
    * the 1x1 convolutions in float64, uploads everything and compiles the pipelines.
    */
-  static async load(engine: Engine, source: Checkpoint, detection?: Detection, o: { sampleRate?: number } = {}): Promise<WaveGlow> {
+  static async load(engine: Engine, source: Checkpoint, detection?: Detection, o: ModelOptions & { sampleRate?: number } = {}): Promise<WaveGlow> {
     const tensors = foldWeightNorm(upgradeWaveGlowLayout(source.tensors)).tensors;
     const ckpt: Checkpoint = { tensors, metadata: source.metadata };
     const det = detection ?? detect(ckpt);
     if (det.model !== 'waveglow') throw new FlowgpuError(`this checkpoint holds a ${det.model} model, not WaveGlow`);
     const cfg = det.config as Record<string, unknown>;
     const wn = (cfg.WN_config ?? {}) as Record<string, unknown>;
-    const w = new Weights(engine, ckpt, 'WaveGlow');
+    const w = new Weights(engine, ckpt, 'WaveGlow', o);
     const upShape = w.host('upsample.weight').shape;
     const config: WaveGlowConfig = {
       nMel: num(cfg.n_mel_channels, 'n_mel_channels'),
@@ -241,6 +241,8 @@ export class WaveGlow implements Vocoder {
     // The large-work tile of this adapter and runtime, measured once per process (src/ops/tiles.ts).
     await tuneMatmulTiles(engine);
     const up = (data: Float32Array, shape: number[], name: string): Tensor => w.put(name, data, shape);
+    // GEMM weights (f16 at precision 'f16'); the inverted 1x1 convs stay f32.
+    const upGemm = (data: Float32Array, shape: number[], name: string): Tensor => w.putGemm(name, data, shape);
     const f32 = (name: string, shape?: number[]): Float32Array => w.f32(name, shape);
     try {
       const upW = up(f32('upsample.weight', [nMel, nMel, -1]), [nMel, nMel, config.upsampleKernel], 'upsample.weight');
@@ -248,8 +250,8 @@ export class WaveGlow implements Vocoder {
       const flows: FlowWeights[] = [];
       let nRem = nGroup;
       const condIn = nMel * nGroup;
-      // The gate's kernel keeps both halves' channels in vec4s.
-      const transposed = useSubgroupConvs(engine) && nc % 4 === 0;
+      // The gate's kernel keeps both halves' channels in vec4s; the subgroup kernels take f32 weights.
+      const transposed = useSubgroupConvs(engine) && nc % 4 === 0 && w.precision === 'f32';
       for (let k = 0; k < nFlows; k++) {
         if (k % config.nEarlyEvery === 0 && k > 0) nRem -= config.nEarlySize;
         const c = nRem;
@@ -265,7 +267,7 @@ export class WaveGlow implements Vocoder {
         const fw: FlowWeights = {
           channels: c, nHalf,
           winv: up(winv, [c, c], `convinv.${k}.inverse`),
-          start: up(f32(`${p}start.weight`, [nc, nHalf, 1]), [nc, nHalf], `${p}start.weight`),
+          start: upGemm(f32(`${p}start.weight`, [nc, nHalf, 1]), [nc, nHalf], `${p}start.weight`),
           startB: up(f32(`${p}start.bias`, [nc]), [nc], `${p}start.bias`),
           gateW: [], inB: [], rsW: [], rsB: [],
           tiles: flowTiles(engine, c, nHalf, config, NOMINAL_WINDOW, transposed),
@@ -277,7 +279,7 @@ export class WaveGlow implements Vocoder {
           );
           const gateName = `${p}in_layers.${i}+cond_layer.${i}`;
           const gateCols = nc * ks + condIn;
-          fw.gateW.push(transposed ? up(transposeForSubgroups(gate, 2 * nc, gateCols), [gateCols, 2 * nc], gateName) : up(gate, [2 * nc, gateCols], gateName));
+          fw.gateW.push(transposed ? up(transposeForSubgroups(gate, 2 * nc, gateCols), [gateCols, 2 * nc], gateName) : upGemm(gate, [2 * nc, gateCols], gateName));
           const b = f32(`${p}in_layers.${i}.bias`, [2 * nc]).slice();
           for (let r = 0; r < 2 * nc; r++) b[r]! += condB[i * 2 * nc + r]!;
           fw.inB.push(up(b, [2 * nc], `${p}in_layers.${i}.bias+cond`));
@@ -289,7 +291,7 @@ export class WaveGlow implements Vocoder {
           );
           const rsName = `${p}res_skip_layers.${i}+end`;
           const rsRows = w.length / nc;
-          fw.rsW.push(transposed ? up(transposeForSubgroups(w, rsRows, nc), [nc, Math.ceil(rsRows / 4) * 4], rsName) : up(w, [rsRows, nc], rsName));
+          fw.rsW.push(transposed ? up(transposeForSubgroups(w, rsRows, nc), [nc, Math.ceil(rsRows / 4) * 4], rsName) : upGemm(w, [rsRows, nc], rsName));
           fw.rsB.push(up(rb, [rb.length], `${p}res_skip_layers.${i}.bias+end`));
         }
         flows.push(fw);
@@ -301,8 +303,8 @@ export class WaveGlow implements Vocoder {
       await engine.pipelines.prepare([
         couplingKernel(true, false), upsampleKernel, interleaveKernel, ...stftKernels(engine.limits),
         ...flows.flatMap(({ tiles: t, startB }) => [
-          gatedConvKernel(t.wn), resSkipKernel(t.wn, true), resSkipKernel(t.wn, false), resSkipKernel(t.last, false),
-          matmulKernel(t.start, { bias: startB, biasOnRows: true }), matmulKernel(t.winv),
+          gatedConvKernel(t.wn, w.precision), resSkipKernel(t.wn, true, w.precision), resSkipKernel(t.wn, false, w.precision),
+          resSkipKernel(t.last, false, w.precision), matmulKernel(t.start, { bias: startB, biasOnRows: true }, [w.precision, 'f32']), matmulKernel(t.winv),
         ]),
       ]);
       await engine.precompile(() => model.infer(new Float32Array(nMel), 1, { sigma: 0.5 }));

@@ -1,15 +1,28 @@
 // Model weights on the GPU, uploaded once at load, looked up by their PyTorch state_dict names.
+// At precision 'f16' the weights of GEMM-shaped ops (matmul, conv, WaveNet: `gemm`, `putGemm`)
+// are stored as f16; everything else (biases, norms, embeddings, invertible 1x1 convs) stays f32.
 import { toFloat32 } from '../io/checkpoint.js';
+import { f32ArrayToF16 } from '../io/dtype.js';
 import type { Checkpoint, HostTensor } from '../io/host-tensor.js';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { checkPrecision, type Precision } from '../gpu/precision.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { transposeForSubgroups } from '../ops/subgroup.js';
 
+/** Options every model's `load` takes. */
+export interface ModelOptions {
+  /** 'f16': GEMM weights stored as f16 (needs shader-f16); default 'f32'. */
+  precision?: Precision;
+}
+
 export class Weights {
   private readonly uploaded = new Map<string, Tensor>();
+  readonly precision: Precision;
 
-  constructor(readonly engine: Engine, readonly checkpoint: Checkpoint, readonly modelName: string) {}
+  constructor(readonly engine: Engine, readonly checkpoint: Checkpoint, readonly modelName: string, o: ModelOptions = {}) {
+    this.precision = checkPrecision(engine, o.precision ?? 'f32', modelName);
+  }
 
   has(name: string): boolean {
     return this.checkpoint.tensors.has(name);
@@ -32,15 +45,12 @@ export class Weights {
     return toFloat32(this.host(name, shape));
   }
 
-  /** The tensor on the GPU (uploaded on first use; persistent until `release`). */
+  /** The tensor on the GPU as f32 (uploaded on first use; persistent until `release`). */
   gpu(name: string, shape?: readonly number[]): Tensor {
-    let t = this.uploaded.get(name);
-    if (!t) {
-      const h = this.host(name, shape);
-      t = this.engine.persistent(toFloat32(h), h.shape, name);
-      this.uploaded.set(name, t);
-    }
-    return t;
+    const t = this.uploaded.get(name);
+    if (t) return t;
+    const h = this.host(name, shape);
+    return this.store(name, toFloat32(h), h.shape);
   }
 
   /** A `[Cout, Cin, K]` weight stored for the subgroup convolutions (`transposeForSubgroups`:
@@ -58,8 +68,29 @@ export class Weights {
     return t;
   }
 
-  /** Uploads a tensor computed at load time (e.g. a folded or inverted weight) under a name. */
+  /** A GEMM operand's weight on the GPU: f16 at precision 'f16' (an f16 checkpoint's bits as
+   *  stored), else as `gpu`. */
+  gemm(name: string, shape?: readonly number[]): Tensor {
+    if (this.precision === 'f32') return this.gpu(name, shape);
+    const key = `${name}:f16`;
+    const t = this.uploaded.get(key);
+    if (t) return t;
+    const h = this.host(name, shape);
+    return this.store(key, h.dtype === 'f16' ? (h.data as Uint16Array) : f32ArrayToF16(toFloat32(h)), h.shape);
+  }
+
+  /** Uploads an f32 tensor computed at load time (e.g. a folded or inverted weight) under a name. */
   put(name: string, data: Float32Array, shape: readonly number[]): Tensor {
+    return this.store(name, data, shape);
+  }
+
+  /** `put` for a GEMM operand's weight: f16 at precision 'f16' (then `gemm(name)` finds it). */
+  putGemm(name: string, data: Float32Array, shape: readonly number[]): Tensor {
+    if (this.precision === 'f32') return this.put(name, data, shape);
+    return this.store(`${name}:f16`, f32ArrayToF16(data), shape);
+  }
+
+  private store(name: string, data: Float32Array | Uint16Array, shape: readonly number[]): Tensor {
     this.uploaded.get(name)?.release();
     const t = this.engine.persistent(data, shape, name);
     this.uploaded.set(name, t);

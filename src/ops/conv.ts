@@ -2,11 +2,11 @@ import source from '../../shaders/conv.wgsl';
 import subgroupSource from '../../shaders/conv_subgroup.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
+import { typedKernel } from '../gpu/precision.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { type Activation, pickTile, type Tile } from './matmul.js';
 import { subgroupColumnGroups } from './subgroup.js';
 
-const family = 'conv';
 const ACT: Record<Activation, number> = { none: 0, relu: 1, tanh: 2, sigmoid: 3 };
 
 export interface Conv1dOptions {
@@ -134,7 +134,7 @@ export function conv1d(e: Engine, x: Tensor, w: Tensor, bias?: Tensor, o: Conv1d
   const chunk = e.limits.maxComputeWorkgroupsPerDimension * colsPerWg;
   for (let c0 = 0; c0 < tout; c0 += chunk) {
     e.dispatch({
-      kernel: { family, source, entry: 'conv1d', constants: constants(tile, bias, o.activation, o.inputLeakySlope, Boolean(o.residual)) },
+      kernel: { ...typedKernel('conv', source, { wtype: w.dtype }), entry: 'conv1d', constants: constants(tile, bias, o.activation, o.inputLeakySlope, Boolean(o.residual)) },
       params: [coutG, tout, cinG, ksz, tin, stride, dil, padL, groups, 0, c0],
       bindings: [x, w, bias, y, o.residual],
       workgroups: [Math.ceil(coutG / (tile.wy * tile.tm)), Math.ceil(Math.min(chunk, tout - c0) / colsPerWg), batch * groups],
@@ -177,7 +177,7 @@ export function convTranspose1d(e: Engine, x: Tensor, w: Tensor, bias?: Tensor, 
   const ncols = Math.ceil(tout / stride);
   const tile = o.tile ?? pickConvTile(e, coutG, ncols, (cin / groups) * Math.ceil(ksz / stride) * stride);
   e.dispatch({
-    kernel: { family, source, entry: 'conv_transpose1d', constants: constants(tile, bias, o.activation, o.inputLeakySlope) },
+    kernel: { ...typedKernel('conv', source, { wtype: w.dtype }), entry: 'conv_transpose1d', constants: constants(tile, bias, o.activation, o.inputLeakySlope) },
     params: [coutG, tout, cin / groups, ksz, tin, stride, 1, pad, groups, ncols, 0],
     bindings: [x, w, bias, y, undefined],
     workgroups: [stride, Math.ceil(ncols / (tile.wx * tile.tn)), Math.ceil(coutG / (tile.wy * tile.tm)) * batch * groups],

@@ -3,12 +3,17 @@ import subgroupSource from '../../shaders/matmul_subgroup.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { KernelRef } from '../gpu/pipelines.js';
-import type { Tensor } from '../gpu/tensor.js';
+import { typedKernel } from '../gpu/precision.js';
+import type { GpuDType, Tensor } from '../gpu/tensor.js';
 import { type Tile, tileCandidates, type TileTiming, tunedTile, tuneTiles } from './tiles.js';
 
 export type { Tile } from './tiles.js';
 
-const family = 'matmul';
+/** The family for these operand dtypes: an f16 operand is a weight, read as f16 (the other
+ *  operand may be a weight too: a 1x1 conv is W · x). */
+function kernel(a: GpuDType, b: GpuDType): { family: string; source: string } {
+  return typedKernel('matmul', source, { atype: a, btype: b });
+}
 
 export type Activation = 'none' | 'relu' | 'tanh' | 'sigmoid';
 const ACT: Record<Activation, number> = { none: 0, relu: 1, tanh: 2, sigmoid: 3 };
@@ -36,10 +41,10 @@ export interface MatmulOptions {
 export type MatmulVariant = 'registers' | 'subgroup' | 'workgroup';
 
 /** Whether the subgroup kernel can run this product: a fixed subgroup size, A not transposed
- *  and both operands at least one vec4 (a binding's minimum size). Any M, N, K otherwise: the
+ *  and both operands f32 and at least one vec4 (a binding's minimum size). Any M, N, K otherwise: the
  *  choice never follows an input length, so a new length compiles nothing. */
 export function canUseSubgroupTiles(e: Engine, a: Tensor, b: Tensor, o: Pick<MatmulOptions, 'transA'>): boolean {
-  return e.subgroupSize > 0 && !o.transA && a.size >= 4 && b.size >= 4;
+  return e.subgroupSize > 0 && !o.transA && a.size >= 4 && b.size >= 4 && a.dtype === 'f32' && b.dtype === 'f32';
 }
 
 /** CPU drivers: the subgroup kernel where it applies (3× the register tiles at 512³ on
@@ -149,7 +154,7 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
     const tm = m === 1 ? 1 : 4;
     const tn = 8;
     e.dispatch({
-      kernel: { family, source, entry: 'rows_bt', constants: { WG_X: wx, TM: tm, TN: tn, ...constants } },
+      kernel: { ...kernel(a.dtype, b.dtype), entry: 'rows_bt', constants: { WG_X: wx, TM: tm, TN: tn, ...constants } },
       params, bindings: [a, b, o.bias, y], workgroups: [Math.ceil(n / tn), Math.ceil(m / tm), batch],
     });
     return y;
@@ -157,7 +162,7 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
   const variant = o.variant ?? (o.tile || o.workgroup ? 'registers' : defaultVariant(e, a, b, m, n, k, o));
   if (variant === 'subgroup') {
     if (!canUseSubgroupTiles(e, a, b, o)) {
-      throw new FlowgpuError(`${label}: the subgroup kernel needs fixed-size subgroups, A untransposed and operands of ≥ 4 elements`);
+      throw new FlowgpuError(`${label}: the subgroup kernel needs fixed-size subgroups, A untransposed and f32 operands of ≥ 4 elements`);
     }
     const { kernel, workgroups } = subgroupPlan(e, m, n, { ...o, ...constants });
     e.dispatch({ kernel, params, bindings: [a, b, o.bias, y], workgroups: [...workgroups, batch] });
@@ -165,8 +170,8 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
   }
   if (variant === 'workgroup') {
     e.dispatch({
-      kernel: { family, source, entry: 'tiled', constants },
-      params, bindings: [a, b, o.bias ?? a, y],
+      kernel: { ...kernel(a.dtype, b.dtype), entry: 'tiled', constants },
+      params, bindings: [a, b, o.bias, y],
       workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), batch],
     });
     return y;
@@ -175,7 +180,7 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, o: MatmulOptions = {}): 
   const [wx, wy] = o.workgroup ?? [auto.wx, auto.wy];
   const [tm, tn] = o.tile ?? [auto.tm, auto.tn];
   e.dispatch({
-    kernel: matmulKernel({ wx, wy, tm, tn }, o),
+    kernel: matmulKernel({ wx, wy, tm, tn }, o, [a.dtype, b.dtype]),
     params, bindings: [a, b, o.bias, y],
     workgroups: [Math.ceil(m / (wy * tm)), Math.ceil(n / (wx * tn)), batch],
   });
@@ -200,12 +205,13 @@ function subgroupPlan(
   };
 }
 
-/** The register-tiled pipeline `matmul` runs with tile `t` and options `o` (to compile it ahead). */
-export function matmulKernel(t: Tile, o: Pick<MatmulOptions, 'transA' | 'transB' | 'bias' | 'biasOnRows' | 'activation'> = {}): KernelRef {
+/** The register-tiled pipeline `matmul` runs with tile `t`, options `o` and operand dtypes `ab`
+ *  (to compile it ahead). */
+export function matmulKernel(t: Tile, o: Pick<MatmulOptions, 'transA' | 'transB' | 'bias' | 'biasOnRows' | 'activation'> = {}, ab: [GpuDType, GpuDType] = ['f32', 'f32']): KernelRef {
   if (t.tm < 1 || t.tm > 16 || t.tn < 1 || t.tn > 8) throw new FlowgpuError(`matmul: tile ${t.tm}×${t.tn} is outside 1..16 × 1..8`);
   const biasMode = o.bias ? (o.biasOnRows ? 2 : 1) : 0;
   return {
-    family, source, entry: 'main',
+    ...kernel(...ab), entry: 'main',
     constants: { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, BIAS: biasMode, ACT: ACT[o.activation ?? 'none'] },
   };
 }

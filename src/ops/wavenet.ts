@@ -7,11 +7,10 @@ import subgroupSource from '../../shaders/wavenet_subgroup.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { KernelRef } from '../gpu/pipelines.js';
-import type { Tensor } from '../gpu/tensor.js';
+import { typedKernel } from '../gpu/precision.js';
+import type { GpuDType, Tensor } from '../gpu/tensor.js';
 import { pickTile, type Tile } from './matmul.js';
 import { subgroupColumnGroups } from './subgroup.js';
-
-const family = 'wavenet';
 
 /** Tiles of a WaveNet stack, fixed at load (the pipelines are compiled then). */
 export interface WaveNetTiles {
@@ -51,15 +50,16 @@ function subgroupKernel(entry: string, s: { sg: number; ch: number }, first = fa
   return { family: 'wavenet_subgroup', source: subgroupSource, entry, constants: { SG: s.sg, CH: s.ch, FIRST: first ? 1 : 0 } };
 }
 
-export function gatedConvKernel(t: WaveNetTiles): KernelRef {
+/** `wtype`: the dtype of the layer's weight (f16 at precision 'f16'; the subgroup kernels take f32). */
+export function gatedConvKernel(t: WaveNetTiles, wtype: GpuDType = 'f32'): KernelRef {
   if (t.subgroup) return subgroupKernel('gated_conv', t.subgroup);
   if (t.gate.tm % 2 !== 0) throw new FlowgpuError(`gatedConv: tile rows ${t.gate.tm} must be even (half per gate half)`);
-  return { family, source, entry: 'gated_conv', constants: constants(t.gate) };
+  return { ...typedKernel('wavenet', source, { wtype }), entry: 'gated_conv', constants: constants(t.gate) };
 }
 
-export function resSkipKernel(t: WaveNetTiles, first: boolean): KernelRef {
+export function resSkipKernel(t: WaveNetTiles, first: boolean, wtype: GpuDType = 'f32'): KernelRef {
   if (t.subgroup) return subgroupKernel('res_skip', t.subgroup, first);
-  return { family, source, entry: 'res_skip', constants: constants(t.resSkip, first) };
+  return { ...typedKernel('wavenet', source, { wtype }), entry: 'res_skip', constants: constants(t.resSkip, first) };
 }
 
 /** `[2H, H, K]` in_layer weight and `[2H, Cc]` conditioning rows → the gated conv's `[2H, H·K + Cc]`. */
@@ -103,7 +103,7 @@ export function gatedConv(e: Engine, x: Tensor, w: Tensor, bias: Tensor, o: Gate
   if (y.size !== h * t) throw new FlowgpuError(`${label}: output ${describeShape(y.shape)} is not [${h}, ${t}]`);
   const { gate: tile, subgroup: sub } = o.tiles;
   e.dispatch({
-    kernel: gatedConvKernel(o.tiles),
+    kernel: gatedConvKernel(o.tiles, w.dtype),
     params: [h, cc, t, k, d, (d * (k - 1)) / 2, 0, 0],
     bindings: [x, w, bias, y],
     workgroups: sub
@@ -133,7 +133,7 @@ export function resSkipConv(e: Engine, acts: Tensor, w: Tensor, bias: Tensor, h:
   }
   const tile = tiles.resSkip;
   e.dispatch({
-    kernel: resSkipKernel(tiles, first),
+    kernel: resSkipKernel(tiles, first, w.dtype),
     params: [hid, 0, t, 1, 1, 0, r, s],
     bindings: [acts, w, bias, h ?? undefined, skip],
     workgroups: sub

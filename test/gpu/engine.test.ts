@@ -1,5 +1,6 @@
 import { Engine } from '../../src/gpu/engine.js';
-import { bindingAccess } from '../../src/gpu/pipelines.js';
+import { bindingAccess, PipelineCache } from '../../src/gpu/pipelines.js';
+import { checkPrecision, type Precision, typedKernel } from '../../src/gpu/precision.js';
 import { bucketSize } from '../../src/gpu/pool.js';
 import { Tensor } from '../../src/gpu/tensor.js';
 import { add } from '../../src/ops/elementwise.js';
@@ -104,7 +105,52 @@ struct Params { n: u32, has_bias: u32 }
 
   it('reads each binding\'s access from its WGSL declaration, in any attribute order', () => {
     const access = bindingAccess(biasKernel);
-    assertEqual(JSON.stringify([...access]), JSON.stringify([[1, { name: 'x', write: false }], [2, { name: 'bias', write: false }], [3, { name: 'y', write: true }]]), 'access');
+    const want = [[1, { name: 'x', write: false, half: false }], [2, { name: 'bias', write: false, half: false }], [3, { name: 'y', write: true, half: false }]];
+    assertEqual(JSON.stringify([...access]), JSON.stringify(want), 'access');
+  });
+
+  it('reads an f16 element type through the alias a typed kernel\'s prelude sets', () => {
+    const half = typedKernel('test-bias', biasKernel.source.replace('bias: array<f32>', 'bias: array<wtype>'), { wtype: 'f16' });
+    assertEqual(half.family, 'test-bias[wtype: f16]', 'family');
+    assertEqual(JSON.stringify([...bindingAccess({ ...half, entry: 'main' })].map(([i, a]) => [i, a.half])), '[[1,false],[2,true],[3,false]]', 'half');
+  });
+
+  it('stores f16 tensors two values to a word, padded to whole words, and reads them back', async () => {
+    const e = await getEngine();
+    const bits = Uint16Array.from([0x3c00, 0xc000, 0x3555, 0x7bff, 0x0001]); // 1, −2, ≈1/3, 65504, the smallest subnormal
+    const t = e.upload(bits, [5]);
+    assertEqual(t.toString(), 'Tensor<f16>[5]', 'tensor');
+    assertEqual(t.byteLength, 12, 'byteLength (5 halves → 3 words)');
+    const back = await e.read(t);
+    assert(back instanceof Uint16Array, 'f16 reads back as Uint16Array bits');
+    assertArrayEqual(back, bits, 'f16 bits');
+    await assertRejects(() => e.copy(t, e.empty([5], 'f16'), 3, 1), /copy: 3 elements from Tensor<f16>\[5\] at 1 .* are not whole 4-byte words/);
+  });
+
+  it('refuses an f16 tensor in a binding declared f32, and an f32 tensor in an f16 one', async () => {
+    const e = await getEngine();
+    const x = e.upload(Uint16Array.from([0x3c00, 0x3c00, 0x3c00]), [3]);
+    const y = e.empty([3]);
+    await assertRejects(() => e.dispatch({ kernel: biasKernel, params: [3, 0], bindings: [x, undefined, y], workgroups: [1] }), /test-bias\.?\w*: binding 1 \(x\) holds 32-bit values, but was given Tensor<f16>\[3\]/);
+    const half = { ...typedKernel('test-bias', biasKernel.source.replace('bias: array<f32>', 'bias: array<wtype>').replace('bias[g.x]', 'f32(bias[g.x])'), { wtype: 'f16' }), entry: 'main' };
+    await assertRejects(() => e.dispatch({ kernel: half, params: [3, 1], bindings: [y, y, e.empty([3])], workgroups: [1] }), /binding 2 \(bias\) holds f16 values, but was given Tensor<f32>\[3\]/);
+    if (e.hasF16) {
+      e.dispatch({ kernel: half, params: [3, 1], bindings: [e.upload(new Float32Array([1, 2, 3]), [3]), x, y], workgroups: [1] });
+      assertArrayEqual(await e.read(y), [2, 3, 4], 'x + f16 bias');
+    } else {
+      await assertRejects(() => e.dispatch({ kernel: half, params: [3, 1], bindings: [e.upload(new Float32Array([1, 2, 3]), [3]), x, y], workgroups: [1] }), /reads f16 weights, but the adapter has no 'shader-f16' feature.*precision 'f32'/);
+    }
+  });
+
+  // What SwiftShader and Dawn's GL backend do, on any adapter: a device without shader-f16.
+  it('without shader-f16, precision \'f16\' and an f16 kernel fail with what to do', async () => {
+    const noF16 = { hasF16: false, adapterName: 'SwiftShader (navigator.gpu)' } as Engine;
+    await assertRejects(() => checkPrecision(noF16, 'f16', 'WaveGlow'), /WaveGlow: precision 'f16' needs the WebGPU feature 'shader-f16', which this adapter \(SwiftShader \(navigator\.gpu\)\) does not offer .*load with precision 'f32' \(the default\)/);
+    assertEqual(checkPrecision(noF16, 'f32', 'WaveGlow'), 'f32', 'f32 needs nothing');
+    await assertRejects(() => checkPrecision(noF16, 'f8' as Precision, 'HiFi-GAN'), /HiFi-GAN: precision must be 'f32' or 'f16', got f8/);
+    const cache = new PipelineCache({ features: new Set<string>() } as unknown as GPUDevice);
+    const kernel = { ...typedKernel('test-bias', biasKernel.source.replace('bias: array<f32>', 'bias: array<wtype>'), { wtype: 'f16' }), entry: 'main' };
+    await assertRejects(() => cache.get(kernel), /test-bias\[wtype: f16\]: this kernel reads f16 weights, but the adapter has no 'shader-f16' feature .*use precision 'f32'/);
   });
 
   it('binds a spare buffer for an absent input and refuses an output that aliases an input', async () => {

@@ -10,6 +10,7 @@ import type { Config } from '../../src/io/detect.js';
 import { writeSafetensors } from '../../src/io/safetensors.js';
 import { assert, assertArrayEqual, assertClose, assertEqual, assertRejects, relMaxError } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { atHalf, HALF_BOUND, reportHalf } from '../helpers/half.js';
 import { goldenTensor as get, ints, readGolden } from '../helpers/files.js';
 import { checkpointOf, hifiganShapes, shapesFromKeyList } from '../io/model-shapes.js';
 import { GLOWTTS_BASE, HIFIGAN_V1, HIFIGAN_V2, HIFIGAN_V3 } from '../io/published-configs.js';
@@ -58,6 +59,16 @@ describe('configs the weights cannot show (golden glowtts-dilated, hifigan-v3lik
       } finally {
         again.release();
       }
+    });
+
+    // precision 'f16' through the API: the error is measured and printed; README.md states it.
+    it(`${c.name} at precision f16: within the f16 bound (or the clear error without shader-f16)`, async () => {
+      const e = await getEngine();
+      const want = toFloat32(get(loadCheckpoint(await readGolden(`${c.name}.safetensors`)), c.want));
+      const config = await text(`${c.name}.config.json`);
+      await atHalf(e, async () => (await loadModel(e, await readGolden(c.pt), { config, configName: 'config.json', precision: 'f16' })) as LoadedGlowTTS | LoadedHiFiGAN, async (m) => {
+        reportHalf(`${c.name} ${c.want}`, await c.run(m), want, HALF_BOUND);
+      });
     });
   }
 

@@ -8,6 +8,7 @@ import type { Checkpoint } from '../../src/io/host-tensor.js';
 import { CSET, type CsetOutput, transposeMel } from '../../src/models/cset.js';
 import { assert, assertArrayEqual, assertClose, assertEqual, assertRejects } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { atHalf, HALF_BOUND, reportHalf } from '../helpers/half.js';
 import { goldenTensor as tensor, ints, readGolden } from '../helpers/files.js';
 
 const TOL = 1e-3;
@@ -108,5 +109,30 @@ describe('XSpkEmoTrans (cset-small golden)', () => {
     await assertRejects(() => model.synthesize(ids, { speakerEmbedding: spk }), /exactly one of an emotion id/);
     await assertRejects(() => model.synthesize(ids, { speakerEmbedding: spk, emotion: 0, referenceMel: refMel }), /exactly one of an emotion id/);
     await assertRejects(() => model.synthesize([1, 2, 5000], { speakerEmbedding: spk, emotion: 0 }), /token id 5000 at position 2 is outside/);
+  });
+});
+
+// precision 'f16' (projections, FFN convs, attention and token weights as f16; embeddings, norms,
+// the reference encoder's conv2d and GRU and the lightweight convs stay f32): the error is measured
+// and printed; README.md states it.
+describe('XSpkEmoTrans at precision f16 (cset-small golden)', () => {
+  it('hard and soft paths: log durations, token scores and mel within the f16 bound (or the clear error without shader-f16)', async () => {
+    const e = await getEngine();
+    const golden = loadCheckpoint(await readGolden('cset-small.safetensors'));
+    const ids = ints(tensor(golden, 'input.text'));
+    const speakerEmbedding = toFloat32(tensor(golden, 'input.speaker_embedding'));
+    const ref = tensor(golden, 'input.ref_mel');
+    await atHalf(e, () => CSET.load(e, withPrefix(golden, 'weights.'), undefined, { precision: 'f16' }), async (m) => {
+      for (const path of ['hard', 'soft'] as const) {
+        const out = await m.synthesize(ids, path === 'hard'
+          ? { speakerEmbedding, emotion: ints(tensor(golden, 'input.emotion'))[0]! }
+          : { speakerEmbedding, referenceMel: { data: toFloat32(ref), frames: ref.shape[1]! } });
+        const logD = golden.tensors.get(`output.${path}.log_duration`);
+        if (logD) reportHalf(`XSpkEmoTrans ${path} log durations`, out.logDurations, toFloat32(logD), HALF_BOUND);
+        assertArrayEqual(Array.from(out.durations), ints(tensor(golden, `output.${path}.duration_rounded`)), `${path} durations (they survive f16)`);
+        reportHalf(`XSpkEmoTrans ${path} token scores`, out.tokenScores, toFloat32(tensor(golden, `output.${path}.score`)), HALF_BOUND);
+        reportHalf(`XSpkEmoTrans ${path} mel`, out.mels[0]!, transposeMel(toFloat32(tensor(golden, `output.${path}.mel.0`)), out.frames, out.nMel), HALF_BOUND);
+      }
+    });
   });
 });

@@ -7,6 +7,7 @@ import type { Checkpoint } from '../../src/io/host-tensor.js';
 import { HiFiGAN } from '../../src/models/hifigan.js';
 import { assertArrayEqual, assertClose, assertEqual, assertRejects } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { atHalf, HALF_BOUND, reportHalf } from '../helpers/half.js';
 import { goldenTensor as tensor, readGolden } from '../helpers/files.js';
 
 const TOL = 1e-3;
@@ -66,5 +67,18 @@ describe('HiFi-GAN (hifigan-small golden)', () => {
     } finally {
       g.release();
     }
+  });
+});
+
+// precision 'f16' (every conv weight as f16; biases f32): the error is measured and printed;
+// README.md states it.
+describe('HiFi-GAN at precision f16 (hifigan-small golden)', () => {
+  it('output.audio within the f16 bound (or the clear error without shader-f16)', async () => {
+    const e = await getEngine();
+    const golden = loadCheckpoint(await readGolden('hifigan-small.safetensors'));
+    const mel = tensor(golden, 'input.mel');
+    await atHalf(e, () => HiFiGAN.load(e, withPrefix(golden, 'weights.'), undefined, { precision: 'f16' }), async (m) => {
+      reportHalf('HiFi-GAN audio', await m.infer(toFloat32(mel), mel.shape[2]!), toFloat32(tensor(golden, 'output.audio')), HALF_BOUND);
+    });
   });
 });

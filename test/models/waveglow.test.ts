@@ -4,6 +4,7 @@ import { denoise } from '../../src/models/denoiser.js';
 import { WaveGlow } from '../../src/models/waveglow.js';
 import { assert, assertClose, assertEqual, assertRejects } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { atHalf, HALF_BOUND, reportHalf } from '../helpers/half.js';
 import { readGolden } from '../helpers/files.js';
 
 // Golden README: max abs err / max |ref| < 1e-3 for WaveGlow.
@@ -121,3 +122,16 @@ for (const file of ['waveglow-small.zip.pt', 'waveglow-small.legacy.pt']) {
     });
   });
 }
+
+// precision 'f16' (GEMM weights as f16; the inverted 1x1 convs, biases and upsampling stay f32):
+// the error is measured and printed; README.md states it.
+describe('WaveGlow at precision f16 (golden: waveglow-small)', () => {
+  it('output.audio and output.denoised within the f16 bound (or the clear error without shader-f16)', async () => {
+    const e = await getEngine();
+    const g = await loadGolden();
+    await atHalf(e, () => WaveGlow.load(e, withPrefix(g.ckpt, 'weights.'), undefined, { precision: 'f16' }), async (m) => {
+      reportHalf('WaveGlow audio', await m.infer(g.mel, g.frames, { sigma: g.sigma, noise: g.noise }), ref(g, 'output.audio'), HALF_BOUND);
+      reportHalf('WaveGlow denoised', await m.infer(g.mel, g.frames, { sigma: g.sigma, noise: g.noise, denoise: g.strength }), ref(g, 'output.denoised'), HALF_BOUND);
+    });
+  });
+});

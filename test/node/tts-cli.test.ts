@@ -37,6 +37,23 @@ describe('flowgpu tts', () => {
     assert(npy.data.every(Number.isFinite), 'finite mel');
   });
 
+  it('--precision f16 loads the model with f16 weights (the API\'s mel at f16), or says the adapter lacks shader-f16', async () => {
+    const e = await getEngine();
+    const out = join(dir, 'f16.npy');
+    const args = [GOLDEN, '--ids', JSON.stringify(ids), '-o', out, '--seed', '3', '--precision', 'f16'];
+    await assertRejects(() => run([...args.slice(0, -1), 'f8'], e), /--precision must be f32 or f16, got "f8"/);
+    if (!e.hasF16) {
+      await assertRejects(() => run(args, e), /glowtts-small\.safetensors: Glow-TTS: precision 'f16' needs the WebGPU feature 'shader-f16'/);
+      return;
+    }
+    await capture(() => run(args, e));
+    const { withPrefix } = await import('../../src/io/checkpoint.js');
+    const m = await GlowTTS.load(e, withPrefix(golden, 'weights.'), undefined, { precision: 'f16' });
+    const api = await m.synthesize(ids, { seed: 3 });
+    m.release();
+    assertClose(readNpyF32(readFileSync(out)).data, api.mel, 1e-6, 'mel at f16');
+  });
+
   it('gives clear errors for bad input', async () => {
     const e = await getEngine();
     const out = join(dir, 'x.npy');
@@ -57,6 +74,7 @@ describe('flowgpu tts', () => {
     assert(/--noise-scale N\s+Glow-TTS: prior noise scale .*\(a number from 0 to 10\)/.test(help), `help:\n${help}`);
     assert(/--max-frames N\s+Flowtron: .*\(an integer from 1 to 10000\)/.test(help), `help:\n${help}`);
     assert(/--config FILE/.test(help), `help:\n${help}`);
+    assert(/--precision f32\|f16\s+f16: the models' GEMM weights stored as f16/.test(help), `help:\n${help}`);
     const e = await getEngine();
     await assertRejects(() => run([GOLDEN, 'hi', '--sigma', '0.5', '-o', join(dir, 'x.npy')], e), /--sigma does not apply to Glow-TTS \(it is for Flowtron\)/);
     await assertRejects(() => run([GOLDEN, 'hi', '--bogus', '-o', join(dir, 'x.npy')], e), /tts: unknown option --bogus/);

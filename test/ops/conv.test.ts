@@ -3,6 +3,7 @@ import { matmul, type Tile } from '../../src/ops/matmul.js';
 import { transposeForSubgroups } from '../../src/ops/subgroup.js';
 import { assertArrayEqual, assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { HALF_TOL, halfWeights, onHalf } from '../helpers/half.js';
 import { conv1dRef, convTranspose1dRef } from '../reference/conv.js';
 import { matmulRef } from '../reference/matmul.js';
 
@@ -243,6 +244,77 @@ describe('conv/matmul register tiles', () => {
         const want = matmulRef(a.subarray(i * m * k, (i + 1) * m * k), w, m, n, k, { transB: true, bias, act: Math.tanh });
         assertClose(got.subarray(i * m * n, (i + 1) * m * n), want, TOL, `batch ${i}`);
       }
+    });
+  }
+});
+
+// precision 'f16': the weights stored as f16 (conv1d and convTranspose1d, on every case above
+// and the forced tiles), checked as matmul's are (test/ops/matmul.test.ts).
+describe('conv, f16 weights', () => {
+  for (const c of convCases) {
+    it(`conv1d: ${c.name}`, async () => {
+      const e = await getEngine();
+      const groups = c.groups ?? 1;
+      const batch = c.batch ?? 1;
+      const seed = c.cin * 131 + c.cout * 7 + c.t;
+      const x = randArray(batch * c.cin * c.t, seed);
+      const wf = randArray(c.cout * (c.cin / groups) * c.k, seed + 1);
+      const w = halfWeights(wf);
+      const bias = c.bias ? randArray(c.cout, seed + 2) : undefined;
+      const [padL, padR] = typeof c.padding === 'number' ? [c.padding, c.padding] : (c.padding ?? [0, 0]);
+      const ref = (wv: Float32Array): Float32Array => conv1dRef(x, wv, batch, c.cin, c.t, c.cout, c.k, {
+        stride: c.stride, padL, padR, dilation: c.dilation, groups, bias, act: c.activation ? acts[c.activation] : undefined,
+      }).y;
+      await onHalf(e, async () => {
+        const tx = e.upload(x, c.batch === undefined ? [c.cin, c.t] : [batch, c.cin, c.t]);
+        const tw = e.upload(w.bits, [c.cout, c.cin / groups, c.k]);
+        const y = await e.readF32(conv1d(e, tx, tw, bias && e.upload(bias, [c.cout]), { stride: c.stride, padding: c.padding, dilation: c.dilation, groups, activation: c.activation }));
+        assertClose(y, ref(w.rounded), TOL, 'f16-rounded weights');
+        assertClose(y, ref(wf), HALF_TOL, 'f32 weights');
+      });
+    });
+  }
+  for (const c of transCases) {
+    it(`convTranspose1d: ${c.name}`, async () => {
+      const e = await getEngine();
+      const groups = c.groups ?? 1;
+      const batch = c.batch ?? 1;
+      const seed = c.cin * 17 + c.coutG * 5 + c.k;
+      const x = randArray(batch * c.cin * c.t, seed);
+      const wf = randArray(c.cin * c.coutG * c.k, seed + 1);
+      const w = halfWeights(wf);
+      const bias = c.bias ? randArray(c.coutG * groups, seed + 2) : undefined;
+      const o = { stride: c.stride, padding: c.padding, outputPadding: c.outputPadding, groups };
+      const ref = (wv: Float32Array): Float32Array => convTranspose1dRef(x, wv, batch, c.cin, c.t, c.coutG, c.k, { ...o, bias }).y;
+      await onHalf(e, async () => {
+        const tx = e.upload(x, c.batch === undefined ? [c.cin, c.t] : [batch, c.cin, c.t]);
+        const y = await e.readF32(convTranspose1d(e, tx, e.upload(w.bits, [c.cin, c.coutG, c.k]), bias && e.upload(bias, [bias.length]), o));
+        assertClose(y, ref(w.rounded), TOL, 'f16-rounded weights');
+        assertClose(y, ref(wf), HALF_TOL, 'f32 weights');
+      });
+    });
+  }
+  for (const tile of [{ wx: 16, wy: 1, tm: 16, tn: 8 }, { wx: 8, wy: 8, tm: 4, tn: 4 }]) {
+    it(`conv1d (fused leaky ReLU and residual) and convTranspose1d, ${tile.wx}x${tile.wy} of ${tile.tm}x${tile.tn}`, async () => {
+      const e = await getEngine();
+      const [cin, cout, t, k, stride] = [7, 37, 151, 3, 4];
+      const x = randArray(cin * t, 11);
+      const res = randArray(cout * t, 12);
+      const wf = randArray(cout * cin * k, 13);
+      const w = halfWeights(wf);
+      const leaky = Float32Array.from(x, (v) => (v < 0 ? 0.1 * v : v));
+      const ref = (wv: Float32Array): Float32Array => conv1dRef(leaky, wv, 1, cin, t, cout, k, { dilation: 2, padL: 2, padR: 2 }).y.map((v, i) => v + res[i]!);
+      const refT = (wv: Float32Array): Float32Array => convTranspose1dRef(x, wv, 1, cin, t, cout, k, { stride, padding: 1 }).y;
+      await onHalf(e, async () => {
+        const [tx, tw] = [e.upload(x, [cin, t]), e.upload(w.bits, [cout, cin, k])];
+        const y = await e.readF32(conv1d(e, tx, tw, undefined, { dilation: 2, padding: 2, inputLeakySlope: 0.1, residual: e.upload(res, [cout, t]), tile }));
+        assertClose(y, ref(w.rounded), TOL, 'conv1d, f16-rounded weights');
+        assertClose(y, ref(wf), HALF_TOL, 'conv1d, f32 weights');
+        // The same values as a transposed conv's [Cin, Cout, K] weight.
+        const yt = await e.readF32(convTranspose1d(e, tx, e.upload(w.bits, [cin, cout, k]), undefined, { stride, padding: 1, tile }));
+        assertClose(yt, refT(w.rounded), TOL, 'convTranspose1d, f16-rounded weights');
+        assertClose(yt, refT(wf), HALF_TOL, 'convTranspose1d, f32 weights');
+      });
     });
   }
 });

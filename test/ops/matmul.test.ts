@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { linear, matmul } from '../../src/ops/matmul.js';
+import { linear, matmul, type Tile } from '../../src/ops/matmul.js';
 import { assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { HALF_TOL, halfWeights, onHalf } from '../helpers/half.js';
 import { matmulRef } from '../reference/matmul.js';
 
 // f32 accumulation over K terms of magnitude ≤ 1: relative error stays near 1e-6.
@@ -124,4 +125,59 @@ describe('matmul', () => {
     const e = await getEngine();
     await assertRejects(() => matmul(e, e.upload(new Float32Array(6), [2, 3]), e.upload(new Float32Array(8), [4, 2])), /matmul: inner dims differ: A \[2, 3\] · B \[4, 2\]/);
   });
+});
+
+// precision 'f16': the weight operand (A for a 1x1 conv W·x, B for a torch Linear) stored as f16,
+// accumulated in f32. Against the reference on the f16-rounded weights only the summation order
+// differs (TOL); against the f32 weights, the rounding's own error (HALF_TOL).
+describe('matmul, f16 weights', () => {
+  interface HalfCase {
+    m: number;
+    n: number;
+    k: number;
+    half: 'a' | 'b';
+    trans: boolean;
+    batch?: number;
+    variant?: 'workgroup';
+    tile?: Tile;
+  }
+  const cases: HalfCase[] = [
+    ...([[7, 13, 5], [33, 65, 17], [70, 3, 129]] as const).flatMap(([m, n, k]) =>
+      (['a', 'b'] as const).flatMap((half) => [false, true].map((trans) => ({ m, n, k, half, trans })))),
+    { m: 3, n: 37, k: 203, half: 'b', trans: true, batch: 2 }, // the split-K mat-vec (rows_bt)
+    { m: 70, n: 65, k: 17, half: 'a', trans: true, variant: 'workgroup' },
+    { m: 129, n: 67, k: 33, half: 'b', trans: true, variant: 'workgroup' },
+    { m: 35, n: 150, k: 13, half: 'a', trans: false, tile: { wx: 16, wy: 1, tm: 16, tn: 8 } },
+    { m: 35, n: 150, k: 13, half: 'b', trans: true, tile: { wx: 8, wy: 8, tm: 4, tn: 4 } },
+  ];
+  for (const c of cases) {
+    const how = c.variant ? 'workgroup-memory tiles' : c.tile ? `${c.tile.wx}x${c.tile.wy} of ${c.tile.tm}x${c.tile.tn}` : 'chosen tiles';
+    it(`${c.batch ?? 1}×${c.m}x${c.k} · ${c.k}x${c.n}, f16 ${c.half.toUpperCase()}${c.trans ? 'ᵀ' : ''}, ${how}`, async () => {
+      const e = await getEngine();
+      const batch = c.batch ?? 1;
+      const { m, n, k } = c;
+      const x = randArray(batch * (c.half === 'a' ? k * n : m * k), m + 3 * n + k);
+      const wf = randArray(c.half === 'a' ? m * k : k * n, m + n + 5 * k);
+      const w = halfWeights(wf);
+      const bias = randArray(c.half === 'a' ? m : n, 7);
+      const transA = c.half === 'a' && c.trans;
+      const transB = c.half === 'b' && c.trans;
+      const wShape = c.half === 'a' ? (transA ? [k, m] : [m, k]) : transB ? [n, k] : [k, n];
+      const xShape = c.half === 'a' ? [batch, k, n] : [batch, m, k];
+      const o = { transA, transB, biasOnRows: c.half === 'a', activation: 'tanh' as const, variant: c.variant };
+      const forced = c.tile ? { workgroup: [c.tile.wx, c.tile.wy] as [number, number], tile: [c.tile.tm, c.tile.tn] as [number, number] } : {};
+      await onHalf(e, async () => {
+        const [tw, tx] = [e.upload(w.bits, wShape), e.upload(x, xShape)];
+        const y = c.half === 'a' ? matmul(e, tw, tx, { ...o, ...forced, bias: e.upload(bias, [m]) }) : matmul(e, tx, tw, { ...o, ...forced, bias: e.upload(bias, [n]) });
+        const got = await e.readF32(y);
+        for (let i = 0; i < batch; i++) {
+          const xi = x.subarray(i * x.length / batch, (i + 1) * x.length / batch);
+          const ref = (wv: Float32Array): Float32Array => (c.half === 'a' ? matmulRef(wv, xi, m, n, k, { ...o, bias, act: Math.tanh }) : matmulRef(xi, wv, m, n, k, { ...o, bias, act: Math.tanh }));
+          const gi = got.subarray(i * m * n, (i + 1) * m * n);
+          assertClose(gi, ref(w.rounded), TOL, `batch ${i}, f16-rounded weights`);
+          assertClose(gi, ref(wf), HALF_TOL, `batch ${i}, f32 weights`);
+        }
+      });
+    });
+  }
 });

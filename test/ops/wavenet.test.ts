@@ -4,6 +4,7 @@ import { transposeForSubgroups, useSubgroupConvs } from '../../src/ops/subgroup.
 import type { Tile } from '../../src/ops/matmul.js';
 import { assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
+import { HALF_TOL, halfWeights, onHalf } from '../helpers/half.js';
 import { waveNetLayerRef } from '../reference/wavenet.js';
 
 const TOL = 2e-5;
@@ -104,4 +105,59 @@ describe('wavenet layer (gatedConv + resSkipConv)', () => {
     const w = e.upload(new Float32Array(8 * 13), [8, 13]);
     await assertRejects(() => gatedConv(e, x, w, e.upload(new Float32Array(8), [8]), { hidden: 4, kernelSize: 3, dilation: 1, tiles: { ...tiles, gate: { ...tiles.gate, tm: 3 } } }), /gatedConv: tile rows 3 must be even/);
   });
+});
+
+// precision 'f16': the gated conv's and res/skip conv's weights stored as f16, checked as
+// matmul's are (test/ops/matmul.test.ts); biases, h and skip stay f32.
+describe('wavenet layer, f16 weights', () => {
+  for (const c of cases) {
+    // The subgroup kernels take f32 weights only (models use them at precision 'f32').
+    for (const [tname, forced] of tiles.filter((t): t is [string, Tile | null] => t[1] !== 'subgroup')) {
+      it(`${c.name}, [${c.hidden}, ${c.t}], ${tname}`, async () => {
+        const e = await getEngine();
+        const H = c.hidden;
+        const R = c.last ? 0 : H;
+        const seed = H * 37 + c.t;
+        const h = randArray(H * c.t, seed);
+        const cond = c.cond ? randArray(c.cond * c.t, seed + 1) : null;
+        const inW = randArray(2 * H * H * c.k, seed + 2).map((v) => v * 0.5);
+        const condW = c.cond ? randArray(2 * H * c.cond, seed + 3) : null;
+        const bias = randArray(2 * H, seed + 4);
+        const rsW = randArray((R + c.skipRows) * H, seed + 5);
+        const rsB = randArray(R + c.skipRows, seed + 6);
+        const skip0 = randArray(c.skipRows * c.t, seed + 7);
+        const gateW = halfWeights(packGatedWeight(inW, condW, H, c.k));
+        const rsHalf = halfWeights(rsW);
+        // The reference takes in_layer and cond weights apart: the rounded halves, unpacked.
+        const hk = H * c.k;
+        const roundedIn = new Float32Array(inW.length);
+        const roundedCond = condW && new Float32Array(condW.length);
+        for (let r = 0; r < 2 * H; r++) {
+          roundedIn.set(gateW.rounded.subarray(r * (hk + c.cond), r * (hk + c.cond) + hk), r * hk);
+          roundedCond?.set(gateW.rounded.subarray(r * (hk + c.cond) + hk, (r + 1) * (hk + c.cond)), r * c.cond);
+        }
+        const auto = waveNetTiles(e, H, c.cond, c.k, R, c.skipRows, c.t);
+        const layerTiles: WaveNetTiles = forced ? { gate: forced, resSkip: { ...forced, tm: forced.tm === 16 ? 8 : forced.tm }, subgroup: null } : auto;
+        const opts = { hidden: H, t: c.t, k: c.k, d: c.d, resRows: R, first: false };
+        await onHalf(e, async () => {
+          const x = new Float32Array((H + c.cond) * c.t);
+          x.set(h);
+          if (cond) x.set(cond, H * c.t);
+          const tx = e.upload(x, [H + c.cond, c.t]);
+          const acts = gatedConv(e, tx, e.upload(gateW.bits, [2 * H, hk + c.cond]), e.upload(bias, [2 * H]), { hidden: H, kernelSize: c.k, dilation: c.d, tiles: layerTiles });
+          const tSkip = e.upload(skip0, [c.skipRows, c.t]);
+          const hView = R ? tx.view(0, [H, c.t]) : null;
+          resSkipConv(e, acts, e.upload(rsHalf.bits, [R + c.skipRows, H]), e.upload(rsB, [R + c.skipRows]), hView, tSkip, false, layerTiles);
+          const [gotActs, gotSkip] = [await e.readF32(acts), await e.readF32(tSkip)];
+          const rounded = waveNetLayerRef(h, cond, roundedIn, roundedCond, bias, rsHalf.rounded, rsB, skip0, opts);
+          const exact = waveNetLayerRef(h, cond, inW, condW, bias, rsW, rsB, skip0, opts);
+          assertClose(gotActs, rounded.acts, TOL, 'acts, f16-rounded weights');
+          assertClose(gotSkip, rounded.skip, TOL, 'skip, f16-rounded weights');
+          assertClose(gotActs, exact.acts, HALF_TOL, 'acts, f32 weights');
+          assertClose(gotSkip, exact.skip, HALF_TOL, 'skip, f32 weights');
+          if (hView) assertClose(await e.readF32(hView), rounded.h, TOL, 'h, f16-rounded weights');
+        });
+      });
+    }
+  }
 });

@@ -73,7 +73,7 @@ export function flowtronWeights(engine: Engine, weights: Weights, config: Flowtr
   const d = c.nTextDim;
   const enc: EncoderWeights = {
     conv: Array.from({ length: ENCODER_CONVS }, (_, i) => ({
-      w: w.gpu(`encoder.convolutions.${i}.0.conv.weight`, [d, d, -1]),
+      w: w.gemm(`encoder.convolutions.${i}.0.conv.weight`, [d, d, -1]),
       b: w.gpu(`encoder.convolutions.${i}.0.conv.bias`, [d]),
       g: w.gpu(`encoder.convolutions.${i}.1.weight`, [d]),
       beta: w.gpu(`encoder.convolutions.${i}.1.bias`, [d]),
@@ -117,14 +117,14 @@ export function flowtronWeights(engine: Engine, weights: Weights, config: Flowtr
         hidden: H,
         attn: A,
       },
-      wq: w.gpu(`${p}attention_layer.query.linear_layer.weight`, [A, H]),
-      kvW: w.put(`${p}attention_layer.kv`, kv, [2 * A, E]),
+      wq: w.gemm(`${p}attention_layer.query.linear_layer.weight`, [A, H]),
+      kvW: w.putGemm(`${p}attention_layer.kv`, kv, [2 * A, E]),
       dense: [0, 1].map((k) => {
         const name = `${p}dense_layer.layers.${k}.linear_layer.weight`;
         const bname = `${p}dense_layer.layers.${k}.linear_layer.bias`;
         const pk = packMatvec(w.f32(name, [H, H]), H, H, w.f32(bname, [H]));
         return {
-          w: w.gpu(name, [H, H]),
+          w: w.gemm(name, [H, H]),
           mv: { w: w.put(`${name}.mv`, pk.w, [H, pk.b.length]), b: w.put(`${bname}.mv`, pk.b, [pk.b.length]), k: H, n: H },
           b: w.gpu(bname, [H]),
         };
@@ -133,7 +133,7 @@ export function flowtronWeights(engine: Engine, weights: Weights, config: Flowtr
         const pk = packMatvec(wq, A, H);
         return { w: w.put(`${p}attention_layer.query.mv`, pk.w, [H, pk.b.length]), b: w.put(`${p}attention_layer.query.mv.b`, pk.b, [pk.b.length]), k: H, n: A };
       })() : undefined,
-      convW: w.put(`${p}conv.weight.2d`, convW, [2 * M, H]),
+      convW: w.putGemm(`${p}conv.weight.2d`, convW, [2 * M, H]),
       convWT: w.put(`${p}conv.weight.T`, transposeHost(convW, 2 * M, H), [H, 2 * M]),
       convB: w.gpu(`${p}conv.bias`, [2 * M]),
     });
