@@ -32,15 +32,17 @@ struct SgTaps {
 
 fn sg_tile(acc: ptr<function, array<vec4f, 64>>, wq: array<u32, 2>, t0: u32, lane: u32, s: SgTaps) {
   let tn = i32(s.tin);
+  // Input row and tap of rr < hk, stepped rather than divided: CPU drivers divide lane by lane.
+  var row = 0u;
+  var tap = 0u;
   for (var rr = 0u; rr < s.rows; rr++) {
     let cond = rr >= s.hk;
-    let row = select(rr / s.ksz, rr - s.hk + s.cond_row0, cond);
-    let shift = select(i32((rr % s.ksz) * s.dil) - s.pad, 0, cond);
+    let shift = select(i32(tap * s.dil) - s.pad, 0, cond);
     var wv: array<vec4f, 2>;
     for (var g = 0u; g < RG; g++) {
       wv[g] = w[rr * s.wrow + wq[g]];
     }
-    let xr = s.x_base + row * s.tin;
+    let xr = s.x_base + select(row, rr - s.hk + s.cond_row0, cond) * s.tin;
     for (var h = 0u; h < CH; h++) {
       let t = i32(t0 + h * SG + lane) + shift;
       let xv = select(0.0, conv_input(x[xr + u32(clamp(t, 0, tn - 1))]), t >= 0 && t < tn);
@@ -52,5 +54,8 @@ fn sg_tile(acc: ptr<function, array<vec4f, 64>>, wq: array<u32, 2>, t0: u32, lan
         }
       }
     }
+    let wrap = tap + 1u == s.ksz;
+    row = select(row, row + 1u, wrap);
+    tap = select(tap + 1u, 0u, wrap);
   }
 }
