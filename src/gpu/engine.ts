@@ -59,7 +59,15 @@ type Tracked = Tensor | readonly Tracked[] | { readonly [k: string]: Tracked } |
  *  with the length at 16, 32 and 64 columns and with the amount of work, so these reach each. */
 export const WARM_UP_LENGTHS = [5, 20, 40, 90] as const;
 
-const PARAM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter we know
+const PARAM_SLOT = 256;
+
+/** A tensor's binding, rounded up to whole vec4s (pool buffers are multiples of 64 bytes and
+ *  views start 256-aligned, so the extra bytes are in the buffer and belong to no other binding).
+ *  Kernels that read `array<vec4f>` (the subgroup kernels) then see the last partial vec4:
+ *  SwiftShader bounds-checks whole vec4s and returned 0 for it. */
+function bindingSize(t: Tensor): number {
+  return Math.min(t.buffer.size - t.byteOffset, Math.ceil(Math.max(t.byteLength, 4) / 16) * 16);
+} // minUniformBufferOffsetAlignment on every adapter we know
 const ARENA_SLOTS = 256;
 
 /**
@@ -297,7 +305,7 @@ export class Engine {
       entries.push({ binding: 0, resource: { buffer: this.arena, offset: at, size: d.params.length * 4 } });
     }
     bindings.forEach((t, i) => {
-      entries.push({ binding: i + 1, resource: { buffer: t.buffer, offset: t.byteOffset, size: Math.max(t.byteLength, 4) } });
+      entries.push({ binding: i + 1, resource: { buffer: t.buffer, offset: t.byteOffset, size: bindingSize(t) } });
     });
     if (this.validateEachOp) this.device.pushErrorScope('validation');
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label });

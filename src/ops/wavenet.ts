@@ -30,6 +30,7 @@ export interface WaveNetTiles {
 export function waveNetTiles(
   e: Engine, hidden: number, condRows: number, ksz: number, resRows: number, skipRows: number, cols: number, transposed = false,
 ): WaveNetTiles {
+  if (transposed && e.subgroupSize === 0) throw new FlowgpuError('waveNetTiles: the subgroup kernels need an adapter with fixed-size subgroups');
   const g = pickTile(e, 2 * hidden, cols, hidden * ksz + condRows);
   return {
     gate: { ...g, tm: Math.max(2, Math.min(16, g.tm - (g.tm % 2))) },

@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import { linear, matmul, type Tile } from '../../src/ops/matmul.js';
 import { assertClose, assertRejects, randArray } from '../helpers/check.js';
 import { getEngine } from '../helpers/engine.js';
@@ -73,7 +72,7 @@ describe('matmul', () => {
       const run = (): ReturnType<typeof matmul> =>
         matmul(e, e.upload(a, [m, k]), e.upload(b, transB ? [n, k] : [k, n]), { transB, bias: e.upload(bias, [n]), activation: 'tanh', variant: 'subgroup' });
       if (e.subgroupSize === 0) {
-        assert.throws(run, /subgroup kernel needs fixed-size subgroups/);
+        await assertRejects(run, /subgroup kernel needs fixed-size subgroups/);
         return;
       }
       assertClose(await e.readF32(run()), matmulRef(a, b, m, n, k, { transB, bias, act: Math.tanh }), TOL);
@@ -82,7 +81,10 @@ describe('matmul', () => {
 
   it('subgroup tiles: batched both ways, per-row bias', async () => {
     const e = await getEngine();
-    if (e.subgroupSize === 0) return assert.throws(() => matmul(e, e.upload(new Float32Array(16), [4, 4]), e.upload(new Float32Array(16), [4, 4]), { variant: 'subgroup' }), /subgroup/);
+    if (e.subgroupSize === 0) {
+      await assertRejects(() => matmul(e, e.upload(new Float32Array(16), [4, 4]), e.upload(new Float32Array(16), [4, 4]), { variant: 'subgroup' }), /subgroup/);
+      return;
+    }
     const [batch, m, n, k] = [3, 19, 13, 7];
     const a = randArray(batch * m * k, 21);
     const b = randArray(k * n, 22);
