@@ -37,12 +37,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read> res: array<f32>;
 
-fn conv_input(v: f32) -> f32 {
-  if (PRE_LEAKY) {
-    return select(v, v * PRE_SLOPE, v < 0.0);
-  }
-  return v;
-}
+#include "lib/leaky_input.wgsl"
 
 #include "lib/subgroup_tile.wgsl"
 

@@ -29,14 +29,7 @@ override TN4: u32 = 1;    // vec4 column groups (nn, ≤ 8) or columns (nt, ≤ 
 override BIAS: u32 = 0;   // 0 none, 1 per column (length N), 2 per row (length M)
 override ACT: u32 = 0;    // 0 none, 1 relu, 2 tanh, 3 sigmoid
 
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  stride_a: u32, // elements between batches (0 broadcasts)
-  stride_b: u32,
-  stride_c: u32,
-}
+#include "lib/matmul_params.wgsl"
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;

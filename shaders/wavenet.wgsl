@@ -20,16 +20,7 @@ override FIRST: bool = false;
 
 #include "lib/activations.wgsl"
 
-struct Params {
-  hidden: u32,    // H
-  cond_rows: u32, // Cc
-  frames: u32,    // T
-  ksz: u32,
-  dil: u32,
-  pad: u32,
-  res_rows: u32,  // R (0 or H)
-  skip_rows: u32, // S
-}
+#include "lib/wavenet_common.wgsl"
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -103,17 +94,7 @@ fn res_skip(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid:
       let col = col0 + j * WG_X;
       if (col >= p.frames) { break; }
       let v = acc[i * TN + j] + bias[r];
-      if (r < p.res_rows) {
-        let at = r * p.frames + col;
-        y[at] = y[at] + v;
-      } else {
-        let at = (r - p.res_rows) * p.frames + col;
-        if (FIRST) {
-          skip[at] = v; // the skip sum starts here: its old contents are never read
-        } else {
-          skip[at] += v;
-        }
-      }
+      store_res_skip(r, col, v);
     }
   }
 }

@@ -25,16 +25,7 @@ override CH: u32 = 4;  // column groups of SG per workgroup (SG·CH ≤ 32)
 override FIRST: bool = false;
 const RG: u32 = 2;     // channel groups per lane: the two gate halves; res_skip: 8 channels
 
-struct Params {
-  hidden: u32,    // H
-  cond_rows: u32, // Cc
-  frames: u32,    // T
-  ksz: u32,
-  dil: u32,
-  pad: u32,
-  res_rows: u32,  // R (0 or H)
-  skip_rows: u32, // S
-}
+#include "lib/wavenet_common.wgsl"
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -88,17 +79,7 @@ fn res_skip(@builtin(workgroup_id) wg: vec3u, @builtin(subgroup_invocation_id) l
         let r = 4u * qs[g] + s;
         if (r >= rows) { break; }
         let v = acc[g * SG * CH + col][s] + bias[r];
-        if (r < p.res_rows) {
-          let at = r * p.frames + t;
-          y[at] = y[at] + v;
-        } else {
-          let at = (r - p.res_rows) * p.frames + t;
-          if (FIRST) {
-            skip[at] = v; // the skip sum starts here: its old contents are never read
-          } else {
-            skip[at] += v;
-          }
-        }
+        store_res_skip(r, t, v);
       }
     }
   }
