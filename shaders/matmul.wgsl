@@ -141,24 +141,36 @@ fn rows_bt(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: 
 
 // GPUs: workgroup-memory tiles. A 16×16 workgroup computes a 64×64 block of C, each invocation
 // 4×4 outputs strided by 16 (so a row of invocations reads consecutive words of workgroup
-// memory); per 16-deep slice of K the workgroup stages A's 64×16 and B's 16×64 tiles with
-// coalesced loads (consecutive invocations read consecutive addresses of whichever layout A
-// and B are stored in), then every staged value is reused 64 times. CPU drivers do not get
-// this variant: there barriers and workgroup memory cost more than the reuse saves.
+// memory); per 16-deep slice of K the workgroup stages A's 64×16 and B's 16×64 tiles, each
+// invocation one vec4 of each along whichever dimension A and B are stored contiguous in
+// (consecutive invocations read consecutive vec4s: coalesced; rows that do not start on a vec4
+// are realigned in registers), then every staged value is reused 64 times. CPU drivers do not
+// get this variant: there barriers and workgroup memory cost more than the reuse saves.
 const GT: u32 = 64u;  // block edge
 const GK: u32 = 16u;  // K slice
 var<workgroup> tile_a: array<f32, 1024>; // [GK][GT]
 var<workgroup> tile_b: array<f32, 1024>; // [GK][GT]
 
-fn a_at(base: u32, r: u32, kk: u32) -> f32 {
-  if (r >= p.m || kk >= p.k) { return 0.0; }
-  return f32(a[base + select(r * p.k + kk, kk * p.m + r, TRANS_A)]);
+// A and B as vec4s, for `tiled` only (no entry point uses both these and `a`, `b`).
+@group(0) @binding(1) var<storage, read> a4: array<vec4<atype>>;
+@group(0) @binding(2) var<storage, read> b4: array<vec4<btype>>;
+
+#include "lib/realign.wgsl"
+
+// Elements at … at + 3 of A (of B); `ok` says which are inside the matrix, the rest read 0.
+fn a4_at(at: u32, ok: vec4<bool>) -> vec4f {
+  let i = at / 4u;
+  let v = realign(vec4f(a4[i]), vec4f(a4[i + 1u]), at % 4u);
+  return select(vec4f(0.0), v, ok);
 }
 
-fn b_at(base: u32, kk: u32, col: u32) -> f32 {
-  if (kk >= p.k || col >= p.n) { return 0.0; }
-  return f32(b[base + select(kk * p.n + col, col * p.k + kk, TRANS_B)]);
+fn b4_at(at: u32, ok: vec4<bool>) -> vec4f {
+  let i = at / 4u;
+  let v = realign(vec4f(b4[i]), vec4f(b4[i + 1u]), at % 4u);
+  return select(vec4f(0.0), v, ok);
 }
+
+const LANES = vec4u(0u, 1u, 2u, 3u);
 
 @compute @workgroup_size(16, 16)
 fn tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
@@ -168,27 +180,28 @@ fn tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: ve
   let base_b = wg.z * p.stride_b;
   var acc: array<f32, 16>;
   for (var k0 = 0u; k0 < p.k; k0 += GK) {
-    // 1024 values of each tile, 4 per invocation; the fast index follows the stored layout.
-    for (var q = 0u; q < 4u; q++) {
-      let e = li + q * 256u;
-      if (TRANS_A) {
-        let r = e % GT;
-        let kk = e / GT;
-        tile_a[kk * GT + r] = a_at(base_a, row0 + r, k0 + kk);
-      } else {
-        let kk = e % GK;
-        let r = e / GK;
-        tile_a[kk * GT + r] = a_at(base_a, row0 + r, k0 + kk);
-      }
-      if (TRANS_B) {
-        let kk = e % GK;
-        let cc = e / GK;
-        tile_b[kk * GT + cc] = b_at(base_b, k0 + kk, col0 + cc);
-      } else {
-        let cc = e % GT;
-        let kk = e / GT;
-        tile_b[kk * GT + cc] = b_at(base_b, k0 + kk, col0 + cc);
-      }
+    // 256 vec4s of each tile, one per invocation, along the stored layout's contiguous axis.
+    if (TRANS_A) { // [K, M]: 4 consecutive rows of one k
+      let kk = li / 16u;
+      let r = 4u * (li % 16u);
+      let v = a4_at(base_a + (k0 + kk) * p.m + row0 + r, (vec4u(row0 + r) + LANES < vec4u(p.m)) & vec4<bool>(k0 + kk < p.k));
+      for (var s = 0u; s < 4u; s++) { tile_a[kk * GT + r + s] = v[s]; }
+    } else { // [M, K]: 4 consecutive k of one row
+      let r = li / 4u;
+      let kk = 4u * (li % 4u);
+      let v = a4_at(base_a + (row0 + r) * p.k + k0 + kk, (vec4u(k0 + kk) + LANES < vec4u(p.k)) & vec4<bool>(row0 + r < p.m));
+      for (var s = 0u; s < 4u; s++) { tile_a[(kk + s) * GT + r] = v[s]; }
+    }
+    if (TRANS_B) { // [N, K]: 4 consecutive k of one column
+      let cc = li / 4u;
+      let kk = 4u * (li % 4u);
+      let v = b4_at(base_b + (col0 + cc) * p.k + k0 + kk, (vec4u(k0 + kk) + LANES < vec4u(p.k)) & vec4<bool>(col0 + cc < p.n));
+      for (var s = 0u; s < 4u; s++) { tile_b[(kk + s) * GT + cc] = v[s]; }
+    } else { // [K, N]: 4 consecutive columns of one k
+      let kk = li / 16u;
+      let cc = 4u * (li % 16u);
+      let v = b4_at(base_b + (k0 + kk) * p.n + col0 + cc, (vec4u(col0 + cc) + LANES < vec4u(p.n)) & vec4<bool>(k0 + kk < p.k));
+      for (var s = 0u; s < 4u; s++) { tile_b[kk * GT + cc + s] = v[s]; }
     }
     workgroupBarrier();
     for (var kk = 0u; kk < GK; kk++) {

@@ -37,13 +37,7 @@ override ACT: u32 = 0;    // 0 none, 1 relu, 2 tanh, 3 sigmoid
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
-// Elements at … at + 3 from the vec4s v0 = [4i, 4i + 4) and v1 = [4i + 4, 4i + 8), r = at − 4i.
-fn realign(v0: vec4f, v1: vec4f, r: u32) -> vec4f {
-  let s1 = vec4f(v0.yzw, v1.x);
-  let s2 = vec4f(v0.zw, v1.xy);
-  let s3 = vec4f(v0.w, v1.xyz);
-  return select(select(select(v0, s1, r == 1u), s2, r == 2u), s3, r == 3u);
-}
+#include "lib/realign.wgsl"
 
 // Elements at … at + 3 of A (of B); `aligned` (uniform): `at` is a multiple of 4. Past the end
 // the second vec4 reads a clamped address: those elements are masked or dropped by the caller.

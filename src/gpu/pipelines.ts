@@ -39,10 +39,10 @@ export function bindingAccess(k: KernelRef): ReadonlyMap<number, BindingAccess> 
     const used = namesUsedBy(k.source, k.entry);
     const aliases = new Map(Array.from(k.source.matchAll(/\balias\s+(\w+)\s*=\s*(\w+)\s*;/g), ([, a, t]) => [a!, t!]));
     m = new Map();
-    for (const [, attrs, mode, name, elem] of k.source.matchAll(/((?:@\w+\s*\([^)]*\)\s*)+)var\s*<\s*storage\s*(?:,\s*(\w+)\s*)?>\s*(\w+)(?:\s*:\s*array\s*<\s*(\w+))?/g)) {
+    for (const [, attrs, mode, name, elem] of k.source.matchAll(/((?:@\w+\s*\([^)]*\)\s*)+)var\s*<\s*storage\s*(?:,\s*(\w+)\s*)?>\s*(\w+)(?:\s*:\s*array\s*<\s*(?:vec[234]\s*<\s*)?(\w+))?/g)) {
       const binding = /@binding\s*\(\s*(\d+)\s*\)/.exec(attrs!);
       if (!binding || !used.has(name!)) continue;
-      m.set(Number(binding[1]), { name: name!, write: mode === 'read_write', half: (aliases.get(elem ?? '') ?? elem) === 'f16' });
+      m.set(Number(binding[1]), { name: name!, write: mode === 'read_write', half: /^(f16|vec[234]h)$/.test(aliases.get(elem ?? '') ?? elem ?? '') });
     }
     accessCache.set(key, m);
   }
