@@ -1,4 +1,5 @@
 import { createNodeEngineWithReport } from '../gpu/node-gpu.js';
+import { useSubgroupConvs } from '../ops/subgroup.js';
 
 /** `flowgpu doctor`: which backend works, the adapter, its features and limits. */
 export async function run(): Promise<void> {
@@ -15,7 +16,9 @@ export async function run(): Promise<void> {
     `adapter: ${engine.adapterName}${engine.info.isFallback ? ' (software fallback)' : ''}\n` +
       `backends tried:\n${lines.join('\n')}\n` +
       `features: ${[...engine.device.features].sort().join(', ')}\n` +
-      `kernels use: f16 ${engine.hasF16 ? 'available (f32 used for accuracy)' : 'absent'}, subgroups ${engine.hasSubgroups ? 'yes' : 'no'}, timestamps ${engine.hasTimestamps ? 'yes' : 'no'}\n` +
+      `kernels use: f16 ${engine.hasF16 ? 'available (--precision f16; f32 by default)' : 'absent'}, ` +
+      `subgroups ${engine.subgroupSize ? `of ${engine.subgroupSize} (${useSubgroupConvs(engine) ? 'subgroup kernels' : 'fixed size'})` : engine.hasSubgroups ? 'of varying size (unused)' : 'no'}, ` +
+      `timestamps ${engine.hasTimestamps ? 'yes' : 'no'}\n` +
       `limits:\n${limits.map((n) => `  ${n}: ${lim[n]}`).join('\n')}\n`,
   );
   engine.destroy();
