@@ -3,7 +3,7 @@
 import type { Engine } from '../gpu/engine.js';
 import type { Tensor } from '../gpu/tensor.js';
 import * as ops from '../ops/index.js';
-import { useSubgroupConvs } from '../ops/subgroup.js';
+import { useSubgroupKernels } from '../ops/subgroup.js';
 import { type Benchmark, type BenchOptions, dims, randomTensor, type Row, time, wants } from './harness.js';
 
 const F = 4; // bytes per f32
@@ -49,7 +49,7 @@ async function convs(e: Engine, o: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
   // The weight layout of the subgroup kernels where models use them (the values do not matter here).
   const transposed = (cout: number, reduction: number): Tensor | undefined =>
-    useSubgroupConvs(e) ? randomTensor(e, [reduction, Math.ceil(cout / 4) * 4], 0.05) : undefined;
+    useSubgroupKernels(e) ? randomTensor(e, [reduction, Math.ceil(cout / 4) * 4], 0.05) : undefined;
   const T = o.quick ? 512 : 2048;
   if (wants(o, 'conv1d', 'WN')) {
     // WaveGlow WN in_layer: 256 channels → 512, kernel 3, dilation 4.

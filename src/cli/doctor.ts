@@ -1,5 +1,5 @@
 import { createNodeEngineWithReport } from '../gpu/node-gpu.js';
-import { useSubgroupConvs } from '../ops/subgroup.js';
+import { useSubgroupKernels } from '../ops/subgroup.js';
 
 /** `flowgpu doctor`: which backend works, the adapter, its features and limits. */
 export async function run(): Promise<void> {
@@ -17,7 +17,7 @@ export async function run(): Promise<void> {
       `backends tried:\n${lines.join('\n')}\n` +
       `features: ${[...engine.device.features].sort().join(', ')}\n` +
       `kernels use: f16 ${engine.hasF16 ? 'available (--precision f16; f32 by default)' : 'absent'}, ` +
-      `subgroups ${engine.subgroupSize ? `of ${engine.subgroupSize} (${useSubgroupConvs(engine) ? 'subgroup kernels' : 'fixed size'})` : engine.hasSubgroups ? 'of varying size (unused)' : 'no'}, ` +
+      `subgroups ${engine.subgroupSize ? `of ${engine.subgroupSize} (${useSubgroupKernels(engine) ? 'subgroup kernels' : 'register tiles'})` : engine.hasSubgroups ? 'of varying size (unused)' : 'no'}, ` +
       `timestamps ${engine.hasTimestamps ? 'yes' : 'no'}\n` +
       `limits:\n${limits.map((n) => `  ${n}: ${lim[n]}`).join('\n')}\n`,
   );

@@ -10,7 +10,7 @@ import { type Config, type Detection, detect } from '../io/detect.js';
 import type { Checkpoint } from '../io/host-tensor.js';
 import { foldWeightNorm } from '../io/weightnorm.js';
 import { conv1d, type Conv1dOptions, convTranspose1d } from '../ops/conv.js';
-import { useSubgroupConvs } from '../ops/subgroup.js';
+import { useSubgroupKernels } from '../ops/subgroup.js';
 import { add, affine } from '../ops/elementwise.js';
 import type { VocodeOptions, Vocoder } from './vocoder.js';
 import { type ModelOptions, Weights } from './weights.js';
@@ -129,7 +129,7 @@ export class HiFiGAN implements Vocoder {
   /** The Conv1d `layer` (its `.weight` and `.bias`), on the subgroup kernel where it runs (f32 weights). */
   private conv(x: Tensor, layer: string, o: Conv1dOptions): Tensor {
     const { engine: e, w } = this;
-    const subgroupWeight = useSubgroupConvs(e) && w.precision === 'f32' ? w.gpuTransposed(`${layer}.weight`) : undefined;
+    const subgroupWeight = useSubgroupKernels(e) && w.precision === 'f32' ? w.gpuTransposed(`${layer}.weight`) : undefined;
     return conv1d(e, x, w.gemm(`${layer}.weight`), w.gpu(`${layer}.bias`), { ...o, subgroupWeight });
   }
 

@@ -34,7 +34,7 @@ import { affineCoupling, couplingKernel, interleave, interleaveKernel, upsampleK
 import {
   gatedConv, gatedConvKernel, packGatedWeight, resSkipConv, resSkipKernel, waveNetTiles, type WaveNetTiles,
 } from '../ops/wavenet.js';
-import { transposeForSubgroups, useSubgroupConvs } from '../ops/subgroup.js';
+import { transposeForSubgroups, useSubgroupKernels } from '../ops/subgroup.js';
 import { stftKernels } from '../ops/stft.js';
 import { biasSpectrum, DENOISER_STFT, denoise } from './denoiser.js';
 import type { Vocoder } from './vocoder.js';
@@ -251,7 +251,7 @@ export class WaveGlow implements Vocoder {
       let nRem = nGroup;
       const condIn = nMel * nGroup;
       // The gate's kernel keeps both halves' channels in vec4s; the subgroup kernels take f32 weights.
-      const transposed = useSubgroupConvs(engine) && nc % 4 === 0 && w.precision === 'f32';
+      const transposed = useSubgroupKernels(engine) && nc % 4 === 0 && w.precision === 'f32';
       for (let k = 0; k < nFlows; k++) {
         if (k % config.nEarlyEvery === 0 && k > 0) nRem -= config.nEarlySize;
         const c = nRem;

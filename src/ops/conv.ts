@@ -25,7 +25,7 @@ export interface Conv1dOptions {
   /** Override the register tile (tests, tuning); default `pickTile`. */
   tile?: Tile;
   /** The same weight stored by `transposeForSubgroups` (`[Cin·K, Cout]` rounded up to 4), from
-   *  models that check `useSubgroupConvs`: a stride-1, one-group conv then runs
+   *  models that check `useSubgroupKernels`: a stride-1, one-group conv then runs
    *  conv_subgroup.wgsl with it (unless `tile` is given). */
   subgroupWeight?: Tensor;
 }

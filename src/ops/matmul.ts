@@ -5,6 +5,7 @@ import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import type { KernelRef } from '../gpu/pipelines.js';
 import { typedKernel } from '../gpu/precision.js';
 import type { GpuDType, Tensor } from '../gpu/tensor.js';
+import { useSubgroupKernels } from './subgroup.js';
 import { type Tile, tileCandidates, type TileTiming, tunedTile, tuneTiles } from './tiles.js';
 
 export type { Tile } from './tiles.js';
@@ -47,11 +48,11 @@ export function canUseSubgroupTiles(e: Engine, a: Tensor, b: Tensor, o: Pick<Mat
   return e.subgroupSize > 0 && !o.transA && a.size >= 4 && b.size >= 4 && a.dtype === 'f32' && b.dtype === 'f32';
 }
 
-/** CPU drivers: the subgroup kernel where it applies (3× the register tiles at 512³ on
- *  lavapipe), else register tiles; hardware adapters: workgroup-memory tiles for products that
+/** CPU drivers: the subgroup kernel where `useSubgroupKernels` says so and it applies (3× the
+ *  register tiles at 512³ on lavapipe), else register tiles; hardware adapters: workgroup-memory tiles for products that
  *  fill 64×64 blocks. */
 function defaultVariant(e: Engine, a: Tensor, b: Tensor, m: number, n: number, k: number, o: MatmulOptions): MatmulVariant {
-  if (isSoftwareAdapter(e)) return canUseSubgroupTiles(e, a, b, o) ? 'subgroup' : 'registers';
+  if (isSoftwareAdapter(e)) return useSubgroupKernels(e) && canUseSubgroupTiles(e, a, b, o) ? 'subgroup' : 'registers';
   return useWorkgroupTiles(e, m, n, k) ? 'workgroup' : 'registers';
 }
 

@@ -4,10 +4,13 @@
 import type { Engine } from '../gpu/engine.js';
 import { FlowgpuError } from '../gpu/errors.js';
 
-/** Whether convolutions run the subgroup kernels here (2-3× the register tiles on lavapipe).
- *  Models that pass weights for them store them with `transposeForSubgroups`. */
-export function useSubgroupConvs(e: Engine): boolean {
-  return e.isSoftware && e.subgroupSize > 0;
+/** Whether the subgroup kernels are the default here: a CPU driver with fixed subgroups of at
+ *  least 8 lanes. Lavapipe (8) runs them 2–3× faster than the register tiles; SwiftShader (4
+ *  lanes, in Chromium) ran them 1.3–1.8× slower (matmul 512³ 1.43 s against 1.07 s), so it keeps
+ *  the register tiles. Models that pass convolution weights for them store them with
+ *  `transposeForSubgroups`. */
+export function useSubgroupKernels(e: Engine): boolean {
+  return e.isSoftware && e.subgroupSize >= 8;
 }
 
 /** A `[rows, cols]` weight → `[cols, rows rounded up to 4]` (zero padded): the subgroup kernels'

@@ -18,7 +18,7 @@ export interface WaveNetTiles {
   gate: Tile;
   resSkip: Tile;
   /** The subgroup kernels instead, SG lanes × `ch` column groups per workgroup (weights stored
-   *  by `transposeForSubgroups`, when `useSubgroupConvs`); null: the register tiles. */
+   *  by `transposeForSubgroups`, when `useSubgroupKernels`); null: the register tiles. */
   subgroup: { sg: number; ch: number } | null;
 }
 
