@@ -45,6 +45,23 @@ const tiles: [string, Tile | null | 'subgroup'][] = [
   ['subgroup tiles', 'subgroup'],
 ];
 
+/** A layer's random inputs and weights (in_layer weights halved: the gate stays out of saturation). */
+function layerInputs(c: LayerCase, seed: number) {
+  const H = c.hidden;
+  const R = c.last ? 0 : H;
+  return {
+    H, R,
+    h: randArray(H * c.t, seed),
+    cond: c.cond ? randArray(c.cond * c.t, seed + 1) : null,
+    inW: randArray(2 * H * H * c.k, seed + 2).map((v) => v * 0.5),
+    condW: c.cond ? randArray(2 * H * c.cond, seed + 3) : null,
+    bias: randArray(2 * H, seed + 4),
+    rsW: randArray((R + c.skipRows) * H, seed + 5),
+    rsB: randArray(R + c.skipRows, seed + 6),
+    skip0: randArray(c.skipRows * c.t, seed + 7),
+  };
+}
+
 describe('wavenet layer (gatedConv + resSkipConv)', () => {
   for (const [tname, forced] of tiles) {
     for (const c of forced === 'subgroup' ? subgroupCases : cases) {
@@ -55,17 +72,7 @@ describe('wavenet layer (gatedConv + resSkipConv)', () => {
           await assertRejects(() => waveNetTiles(e, c.hidden, c.cond, c.k, 0, c.skipRows, c.t, true), /need an adapter with fixed-size subgroups/);
           return;
         }
-        const H = c.hidden;
-        const R = c.last ? 0 : H;
-        const seed = H * 31 + c.t;
-        const h = randArray(H * c.t, seed);
-        const cond = c.cond ? randArray(c.cond * c.t, seed + 1) : null;
-        const inW = randArray(2 * H * H * c.k, seed + 2).map((v) => v * 0.5);
-        const condW = c.cond ? randArray(2 * H * c.cond, seed + 3) : null;
-        const bias = randArray(2 * H, seed + 4);
-        const rsW = randArray((R + c.skipRows) * H, seed + 5);
-        const rsB = randArray(R + c.skipRows, seed + 6);
-        const skip0 = randArray(c.skipRows * c.t, seed + 7);
+        const { H, R, h, cond, inW, condW, bias, rsW, rsB, skip0 } = layerInputs(c, c.hidden * 31 + c.t);
         const auto = waveNetTiles(e, H, c.cond, c.k, R, c.skipRows, c.t, sub);
         const layerTiles: WaveNetTiles = forced && !sub
           ? { gate: { ...forced, tm: Math.min(forced.tm, 16) }, resSkip: { ...forced, tm: forced.tm === 16 ? 8 : forced.tm }, subgroup: null }
@@ -114,17 +121,7 @@ describe('wavenet layer, f16 weights', () => {
     for (const [tname, forced] of tiles.filter((t): t is [string, Tile | null] => t[1] !== 'subgroup')) {
       it(`${c.name}, [${c.hidden}, ${c.t}], ${tname}`, async () => {
         const e = await getEngine();
-        const H = c.hidden;
-        const R = c.last ? 0 : H;
-        const seed = H * 37 + c.t;
-        const h = randArray(H * c.t, seed);
-        const cond = c.cond ? randArray(c.cond * c.t, seed + 1) : null;
-        const inW = randArray(2 * H * H * c.k, seed + 2).map((v) => v * 0.5);
-        const condW = c.cond ? randArray(2 * H * c.cond, seed + 3) : null;
-        const bias = randArray(2 * H, seed + 4);
-        const rsW = randArray((R + c.skipRows) * H, seed + 5);
-        const rsB = randArray(R + c.skipRows, seed + 6);
-        const skip0 = randArray(c.skipRows * c.t, seed + 7);
+        const { H, R, h, cond, inW, condW, bias, rsW, rsB, skip0 } = layerInputs(c, c.hidden * 37 + c.t);
         const gateW = halfWeights(packGatedWeight(inW, condW, H, c.k));
         const rsHalf = halfWeights(rsW);
         // The reference takes in_layer and cond weights apart: the rounded halves, unpacked.
