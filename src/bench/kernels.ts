@@ -47,48 +47,47 @@ async function matmuls(e: Engine, o: BenchOptions): Promise<Row[]> {
 
 async function convs(e: Engine, o: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
-  // The weight layout of the subgroup kernels where models use them (the values do not matter here).
-  const transposed = (cout: number, reduction: number): Tensor | undefined =>
-    useSubgroupKernels(e) ? randomTensor(e, [reduction, Math.ceil(cout / 4) * 4], 0.05) : undefined;
+  // A random Conv1d weight in the layout the models use here (transposed for the subgroup kernel).
+  const convWeight = (cout: number, cin: number, k: number, scale: number): Tensor | ops.TransposedConvWeight =>
+    useSubgroupKernels(e) ? { tensor: randomTensor(e, [cin * k, ops.vec4Channels(cout)], scale), shape: [cout, cin, k] } : randomTensor(e, [cout, cin, k], scale);
+  const release = (...ts: (Tensor | ops.TransposedConvWeight)[]): void => {
+    for (const t of ts) ('tensor' in t ? t.tensor : t).release();
+  };
   const T = o.quick ? 512 : 2048;
   if (wants(o, 'conv1d', 'WN')) {
     // WaveGlow WN in_layer: 256 channels → 512, kernel 3, dilation 4.
     const x = randomTensor(e, [256, T]);
-    const w = randomTensor(e, [512, 256, 3], 0.05);
+    const w = convWeight(512, 256, 3, 0.05);
     const b = randomTensor(e, [512]);
-    const sw = transposed(512, 256 * 3);
-    rows.push(await time(e, 'conv1d WN k3 d4', `[256,${T}]*[512,256,3]`, () => ops.conv1d(e, x, w, b, { dilation: 4, padding: 4, subgroupWeight: sw }), {
+    rows.push(await time(e, 'conv1d WN k3 d4', `[256,${T}]*[512,256,3]`, () => ops.conv1d(e, x, w, b, { dilation: 4, padding: 4 }), {
       bench: o, flops: 2 * 512 * 256 * 3 * T, bytes: (256 * T + 512 * 256 * 3 + 512 * T) * F,
     }));
     // WN res_skip 1x1: 256 → 512.
-    const w1 = randomTensor(e, [512, 256, 1], 0.05);
-    const sw1 = transposed(512, 256);
-    rows.push(await time(e, 'conv1d 1x1 res_skip', `[256,${T}]*[512,256,1]`, () => ops.conv1d(e, x, w1, b, { subgroupWeight: sw1 }), {
+    const w1 = convWeight(512, 256, 1, 0.05);
+    rows.push(await time(e, 'conv1d 1x1 res_skip', `[256,${T}]*[512,256,1]`, () => ops.conv1d(e, x, w1, b), {
       bench: o, flops: 2 * 512 * 256 * T, bytes: (256 * T + 512 * 256 + 512 * T) * F,
     }));
-    for (const t of [x, w, b, w1, sw, sw1]) t?.release();
+    release(x, w, b, w1);
   }
   if (wants(o, 'conv1d', 'cond')) {
     // WaveGlow cond_layer: 640 (80 mels × 8 grouped) → 4096 (2·256·8 layers), 1x1.
     const tc = o.quick ? 128 : 512;
     const x = randomTensor(e, [640, tc]);
-    const w = randomTensor(e, [4096, 640, 1], 0.04);
-    const sw = transposed(4096, 640);
-    rows.push(await time(e, 'conv1d 1x1 cond 640→4096', `[640,${tc}]*[4096,640,1]`, () => ops.conv1d(e, x, w, undefined, { subgroupWeight: sw }), {
+    const w = convWeight(4096, 640, 1, 0.04);
+    rows.push(await time(e, 'conv1d 1x1 cond 640→4096', `[640,${tc}]*[4096,640,1]`, () => ops.conv1d(e, x, w), {
       bench: o, flops: 2 * 4096 * 640 * tc, bytes: (640 * tc + 4096 * 640 + 4096 * tc) * F,
     }));
-    for (const t of [x, w, sw]) t?.release();
+    release(x, w);
   }
   if (wants(o, 'conv1d', 'hifigan')) {
     // HiFi-GAN V1 first resblock: 256 channels, kernel 3, dilation 3, at 8× the mel rate.
     const tt = o.quick ? 1024 : 4096;
     const x = randomTensor(e, [256, tt]);
-    const w = randomTensor(e, [256, 256, 3], 0.05);
-    const sw = transposed(256, 256 * 3);
-    rows.push(await time(e, 'conv1d hifigan k3 d3', `[256,${tt}]*[256,256,3]`, () => ops.conv1d(e, x, w, undefined, { dilation: 3, padding: 3, subgroupWeight: sw }), {
+    const w = convWeight(256, 256, 3, 0.05);
+    rows.push(await time(e, 'conv1d hifigan k3 d3', `[256,${tt}]*[256,256,3]`, () => ops.conv1d(e, x, w, undefined, { dilation: 3, padding: 3 }), {
       bench: o, flops: 2 * 256 * 256 * 3 * tt, bytes: (2 * 256 * tt + 256 * 256 * 3) * F,
     }));
-    for (const t of [x, w, sw]) t?.release();
+    release(x, w);
   }
   if (wants(o, 'convTranspose1d')) {
     // WaveGlow upsample: 80 → 80, kernel 1024, stride 256 (useful taps only: 4 per output).

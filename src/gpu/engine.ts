@@ -59,7 +59,8 @@ type Tracked = Tensor | readonly Tracked[] | { readonly [k: string]: Tracked } |
  *  with the length at 16, 32 and 64 columns and with the amount of work, so these reach each. */
 export const WARM_UP_LENGTHS = [5, 20, 40, 90] as const;
 
-const PARAM_SLOT = 256;
+const PARAM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter we know
+const ARENA_SLOTS = 256;
 
 /** A tensor's binding, rounded up to whole vec4s (pool buffers are multiples of 64 bytes and
  *  views start 256-aligned, so the extra bytes are in the buffer and belong to no other binding).
@@ -67,8 +68,7 @@ const PARAM_SLOT = 256;
  *  SwiftShader bounds-checks whole vec4s and returned 0 for it. */
 function bindingSize(t: Tensor): number {
   return Math.min(t.buffer.size - t.byteOffset, Math.ceil(Math.max(t.byteLength, 4) / 16) * 16);
-} // minUniformBufferOffsetAlignment on every adapter we know
-const ARENA_SLOTS = 256;
+}
 
 /**
  * The one owner of GPU resources: device, buffer pool, pipeline cache, the uniform arena and

@@ -129,8 +129,9 @@ export class HiFiGAN implements Vocoder {
   /** The Conv1d `layer` (its `.weight` and `.bias`), on the subgroup kernel where it runs (f32 weights). */
   private conv(x: Tensor, layer: string, o: Conv1dOptions): Tensor {
     const { engine: e, w } = this;
-    const subgroupWeight = useSubgroupKernels(e) && w.precision === 'f32' ? w.gpuTransposed(`${layer}.weight`) : undefined;
-    return conv1d(e, x, w.gemm(`${layer}.weight`), w.gpu(`${layer}.bias`), { ...o, subgroupWeight });
+    const name = `${layer}.weight`;
+    const weight = useSubgroupKernels(e) && w.precision === 'f32' ? w.convTransposed(name) : w.gemm(name);
+    return conv1d(e, x, weight, w.gpu(`${layer}.bias`), o);
   }
 
   private resblock(x: Tensor, j: number): Tensor {

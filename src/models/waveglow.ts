@@ -243,6 +243,11 @@ export class WaveGlow implements Vocoder {
     const up = (data: Float32Array, shape: number[], name: string): Tensor => w.put(name, data, shape);
     // GEMM weights (f16 at precision 'f16'); the inverted 1x1 convs stay f32.
     const upGemm = (data: Float32Array, shape: number[], name: string): Tensor => w.putGemm(name, data, shape);
+    // The subgroup kernels' layout of a [rows, cols] weight (`transposeForSubgroups`).
+    const upTransposed = (data: Float32Array, rows: number, cols: number, name: string): Tensor => {
+      const t = transposeForSubgroups(data, rows, cols);
+      return up(t.data, t.shape, name);
+    };
     const f32 = (name: string, shape?: number[]): Float32Array => w.f32(name, shape);
     try {
       const upW = up(f32('upsample.weight', [nMel, nMel, -1]), [nMel, nMel, config.upsampleKernel], 'upsample.weight');
@@ -279,7 +284,7 @@ export class WaveGlow implements Vocoder {
           );
           const gateName = `${p}in_layers.${i}+cond_layer.${i}`;
           const gateCols = nc * ks + condIn;
-          fw.gateW.push(transposed ? up(transposeForSubgroups(gate, 2 * nc, gateCols), [gateCols, 2 * nc], gateName) : upGemm(gate, [2 * nc, gateCols], gateName));
+          fw.gateW.push(transposed ? upTransposed(gate, 2 * nc, gateCols, gateName) : upGemm(gate, [2 * nc, gateCols], gateName));
           const b = f32(`${p}in_layers.${i}.bias`, [2 * nc]).slice();
           for (let r = 0; r < 2 * nc; r++) b[r]! += condB[i * 2 * nc + r]!;
           fw.inB.push(up(b, [2 * nc], `${p}in_layers.${i}.bias+cond`));
@@ -291,7 +296,7 @@ export class WaveGlow implements Vocoder {
           );
           const rsName = `${p}res_skip_layers.${i}+end`;
           const rsRows = w.length / nc;
-          fw.rsW.push(transposed ? up(transposeForSubgroups(w, rsRows, nc), [nc, Math.ceil(rsRows / 4) * 4], rsName) : upGemm(w, [rsRows, nc], rsName));
+          fw.rsW.push(transposed ? upTransposed(w, rsRows, nc, rsName) : upGemm(w, [rsRows, nc], rsName));
           fw.rsB.push(up(rb, [rb.length], `${p}res_skip_layers.${i}.bias+end`));
         }
         flows.push(fw);

@@ -8,6 +8,7 @@ import type { Engine } from '../gpu/engine.js';
 import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import { checkPrecision, type Precision } from '../gpu/precision.js';
 import type { Tensor } from '../gpu/tensor.js';
+import type { TransposedConvWeight } from '../ops/conv.js';
 import { transposeForSubgroups } from '../ops/subgroup.js';
 
 /** Options every model's `load` takes. */
@@ -53,19 +54,17 @@ export class Weights {
     return this.store(name, toFloat32(h), h.shape);
   }
 
-  /** A `[Cout, Cin, K]` weight stored for the subgroup convolutions (`transposeForSubgroups`:
-   *  `[Cin·K, Cout rounded up to 4]`), uploaded on first use. */
-  gpuTransposed(name: string): Tensor {
+  /** A `[Cout, Cin, K]` Conv1d weight stored for the subgroup convolution (`transposeForSubgroups`),
+   *  uploaded on first use, in place of `gpu`/`gemm`'s layout. */
+  convTransposed(name: string): TransposedConvWeight {
+    const h = this.host(name);
+    if (h.shape.length !== 3) throw new FlowgpuError(`${this.modelName}: tensor "${name}" has shape ${describeShape(h.shape)}, expected [Cout, Cin, K]`);
+    const shape = h.shape as [number, number, number];
     const key = `${name}#subgroup`;
-    let t = this.uploaded.get(key);
-    if (!t) {
-      const h = this.host(name);
-      const rows = h.shape[0]!;
-      const cols = h.shape.slice(1).reduce((a, b) => a * b, 1);
-      t = this.engine.persistent(transposeForSubgroups(toFloat32(h), rows, cols), [cols, Math.ceil(rows / 4) * 4], key);
-      this.uploaded.set(key, t);
-    }
-    return t;
+    const t = this.uploaded.get(key);
+    if (t) return { tensor: t, shape };
+    const { data, shape: stored } = transposeForSubgroups(toFloat32(h), shape[0], shape[1] * shape[2]);
+    return { tensor: this.store(key, data, stored), shape };
   }
 
   /** A GEMM operand's weight on the GPU: f16 at precision 'f16' (an f16 checkpoint's bits as

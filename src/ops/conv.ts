@@ -5,7 +5,7 @@ import { describeShape, FlowgpuError } from '../gpu/errors.js';
 import { typedKernel } from '../gpu/precision.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { type Activation, pickTile, type Tile } from './matmul.js';
-import { subgroupColumnGroups } from './subgroup.js';
+import { SUBGROUP_CHANNEL_GROUPS, subgroupColumnGroups, vec4Channels } from './subgroup.js';
 
 const ACT: Record<Activation, number> = { none: 0, relu: 1, tanh: 2, sigmoid: 3 };
 
@@ -24,10 +24,14 @@ export interface Conv1dOptions {
   out?: Tensor;
   /** Override the register tile (tests, tuning); default `pickTile`. */
   tile?: Tile;
-  /** The same weight stored by `transposeForSubgroups` (`[Cin·K, Cout]` rounded up to 4), from
-   *  models that check `useSubgroupKernels`: a stride-1, one-group conv then runs
-   *  conv_subgroup.wgsl with it (unless `tile` is given). */
-  subgroupWeight?: Tensor;
+}
+
+/** A Conv1d weight stored for conv_subgroup.wgsl (`transposeForSubgroups` of `[Cout, Cin·K]`),
+ *  with the `[Cout, Cin, K]` shape it came from: models that check `useSubgroupKernels` pass it
+ *  instead of the PyTorch layout, so only one copy is on the GPU. */
+export interface TransposedConvWeight {
+  tensor: Tensor;
+  shape: readonly [number, number, number];
 }
 
 export interface ConvTranspose1dOptions {
@@ -75,8 +79,9 @@ function output(e: Engine, label: string, shape: number[], out?: Tensor): Tensor
 /**
  * PyTorch `Conv1d`: x `[Cin, T]` or `[B, Cin, T]`, w `[Cout, Cin/groups, K]` → `[Cout, Tout]`
  * (or `[B, Cout, Tout]`), Tout = ⌊(T + padL + padR − dilation·(K−1) − 1) / stride⌋ + 1.
+ * A `TransposedConvWeight` runs the subgroup kernel (stride 1, one group, fixed-size subgroups).
  */
-export function conv1d(e: Engine, x: Tensor, w: Tensor, bias?: Tensor, o: Conv1dOptions = {}): Tensor {
+export function conv1d(e: Engine, x: Tensor, w: Tensor | TransposedConvWeight, bias?: Tensor, o: Conv1dOptions = {}): Tensor {
   const label = 'conv1d';
   const { batch, c: cin, t: tin, batched } = splitInput(label, x);
   if (w.shape.length !== 3) throw new FlowgpuError(`${label}: weight must be [Cout, Cin/groups, K], got ${describeShape(w.shape)}`);
@@ -108,38 +113,35 @@ export function conv1d(e: Engine, x: Tensor, w: Tensor, bias?: Tensor, o: Conv1d
   if (o.residual && o.residual.size !== y.size) {
     throw new FlowgpuError(`${label}: residual ${describeShape(o.residual.shape)} is not shaped like the output ${describeShape(y.shape)}`);
   }
-  const sw = o.subgroupWeight;
-  if (sw && !o.tile && stride === 1 && groups === 1 && e.subgroupSize > 0) {
-    if (sw.size !== cin * ksz * Math.ceil(cout / 4) * 4) {
-      throw new FlowgpuError(`${label}: subgroup weight ${describeShape(sw.shape)} is not the transposed ${describeShape(w.shape)}`);
+  // Output positions per dispatch: the y workgroup count is limited (65535 on most adapters).
+  const chunked = (colsPerWg: number, dispatch: (c0: number, cols: number) => void): void => {
+    const chunk = e.limits.maxComputeWorkgroupsPerDimension * colsPerWg;
+    for (let c0 = 0; c0 < tout; c0 += chunk) dispatch(c0, Math.ceil(Math.min(chunk, tout - c0) / colsPerWg));
+  };
+  const fused = fusions(bias, o.activation, o.inputLeakySlope, Boolean(o.residual));
+  if ('tensor' in w) {
+    if (stride !== 1 || groups !== 1 || e.subgroupSize === 0 || o.tile) {
+      throw new FlowgpuError(`${label}: a transposed weight runs only the subgroup kernel: stride 1, one group, no tile, an adapter with fixed-size subgroups`);
     }
-    const sg = e.subgroupSize;
-    const ch = subgroupColumnGroups(e, tout);
-    const cols = sg * ch;
-    const chunk = e.limits.maxComputeWorkgroupsPerDimension * cols;
-    const fused = fusions(bias, o.activation, o.inputLeakySlope, Boolean(o.residual));
-    for (let c0 = 0; c0 < tout; c0 += chunk) {
-      e.dispatch({
-        kernel: { family: 'conv_subgroup', source: subgroupSource, entry: 'conv1d', constants: { SG: sg, CH: ch, ...fused } },
-        params: [cout, tout, cin, ksz, tin, dil, padL, c0],
-        bindings: [x, sw, bias, y, o.residual],
-        workgroups: [Math.ceil(cout / (8 * sg)), Math.ceil(Math.min(chunk, tout - c0) / cols), batch],
-      });
+    if (w.tensor.size !== cin * ksz * vec4Channels(cout)) {
+      throw new FlowgpuError(`${label}: transposed weight ${describeShape(w.tensor.shape)} is not that of ${describeShape(w.shape)}`);
     }
+    const [sg, ch] = [e.subgroupSize, subgroupColumnGroups(e, tout)];
+    chunked(sg * ch, (c0, cols) => e.dispatch({
+      kernel: { family: 'conv_subgroup', source: subgroupSource, entry: 'conv1d', constants: { SG: sg, CH: ch, ...fused } },
+      params: [cout, tout, cin, ksz, tin, dil, padL, c0],
+      bindings: [x, w.tensor, bias, y, o.residual],
+      workgroups: [Math.ceil(cout / (4 * SUBGROUP_CHANNEL_GROUPS * sg)), cols, batch],
+    }));
     return y;
   }
   const tile = o.tile ?? pickConvTile(e, coutG, tout, cinG * ksz);
-  // Output positions per dispatch: the y workgroup count is limited (65535 on most adapters).
-  const colsPerWg = tile.wx * tile.tn;
-  const chunk = e.limits.maxComputeWorkgroupsPerDimension * colsPerWg;
-  for (let c0 = 0; c0 < tout; c0 += chunk) {
-    e.dispatch({
-      kernel: { ...typedKernel('conv', source, { wtype: w.dtype }), entry: 'conv1d', constants: constants(tile, bias, o.activation, o.inputLeakySlope, Boolean(o.residual)) },
-      params: [coutG, tout, cinG, ksz, tin, stride, dil, padL, groups, 0, c0],
-      bindings: [x, w, bias, y, o.residual],
-      workgroups: [Math.ceil(coutG / (tile.wy * tile.tm)), Math.ceil(Math.min(chunk, tout - c0) / colsPerWg), batch * groups],
-    });
-  }
+  chunked(tile.wx * tile.tn, (c0, cols) => e.dispatch({
+    kernel: { ...typedKernel('conv', source, { wtype: w.dtype }), entry: 'conv1d', constants: { ...tileConstants(tile), ...fused } },
+    params: [coutG, tout, cinG, ksz, tin, stride, dil, padL, groups, 0, c0],
+    bindings: [x, w, bias, y, o.residual],
+    workgroups: [Math.ceil(coutG / (tile.wy * tile.tm)), cols, batch * groups],
+  }));
   return y;
 }
 
@@ -177,7 +179,7 @@ export function convTranspose1d(e: Engine, x: Tensor, w: Tensor, bias?: Tensor, 
   const ncols = Math.ceil(tout / stride);
   const tile = o.tile ?? pickConvTile(e, coutG, ncols, (cin / groups) * Math.ceil(ksz / stride) * stride);
   e.dispatch({
-    kernel: { ...typedKernel('conv', source, { wtype: w.dtype }), entry: 'conv_transpose1d', constants: constants(tile, bias, o.activation, o.inputLeakySlope) },
+    kernel: { ...typedKernel('conv', source, { wtype: w.dtype }), entry: 'conv_transpose1d', constants: { ...tileConstants(tile), ...fusions(bias, o.activation, o.inputLeakySlope) } },
     params: [coutG, tout, cin / groups, ksz, tin, stride, 1, pad, groups, ncols, 0],
     bindings: [x, w, bias, y, undefined],
     workgroups: [stride, Math.ceil(ncols / (tile.wx * tile.tn)), Math.ceil(coutG / (tile.wy * tile.tm)) * batch * groups],
@@ -199,7 +201,7 @@ function fusions(bias: Tensor | undefined, act: Activation | undefined, leakySlo
   return c;
 }
 
-function constants(t: Tile, bias: Tensor | undefined, act: Activation | undefined, leakySlope?: number, residual = false): Record<string, number> {
+function tileConstants(t: Tile): Record<string, number> {
   if (t.tm < 1 || t.tm > 16 || t.tn < 1 || t.tn > 8) throw new FlowgpuError(`conv: tile ${t.tm}×${t.tn} is outside 1..16 × 1..8`);
-  return { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, ...fusions(bias, act, leakySlope, residual) };
+  return { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn };
 }

@@ -13,16 +13,24 @@ export function useSubgroupKernels(e: Engine): boolean {
   return e.isSoftware && e.subgroupSize >= 8;
 }
 
-/** A `[rows, cols]` weight → `[cols, rows rounded up to 4]` (zero padded): the subgroup kernels'
+/** Channel groups of 4 each lane of the subgroup convolutions owns (their shaders' RG). */
+export const SUBGROUP_CHANNEL_GROUPS = 2;
+
+/** `n` output channels rounded up to whole vec4s: the rows of a transposed weight. */
+export function vec4Channels(n: number): number {
+  return Math.ceil(n / 4) * 4;
+}
+
+/** A `[rows, cols]` weight → `[cols, vec4Channels(rows)]` (zero padded): the subgroup kernels'
  *  layout, where 4 consecutive output channels of one reduction row are a vec4. */
-export function transposeForSubgroups(w: Float32Array, rows: number, cols: number): Float32Array {
+export function transposeForSubgroups(w: Float32Array, rows: number, cols: number): { data: Float32Array; shape: [number, number] } {
   if (w.length !== rows * cols) throw new FlowgpuError(`transposeForSubgroups: ${w.length} values are not ${rows}×${cols}`);
-  const padded = Math.ceil(rows / 4) * 4;
-  const out = new Float32Array(cols * padded);
+  const padded = vec4Channels(rows);
+  const data = new Float32Array(cols * padded);
   for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) out[c * padded + r] = w[r * cols + c]!;
+    for (let c = 0; c < cols; c++) data[c * padded + r] = w[r * cols + c]!;
   }
-  return out;
+  return { data, shape: [cols, padded] };
 }
 
 /** Column groups of SG per workgroup for `cols` output columns: 32 columns (a lane's two

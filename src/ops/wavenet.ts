@@ -10,7 +10,7 @@ import type { KernelRef } from '../gpu/pipelines.js';
 import { typedKernel } from '../gpu/precision.js';
 import type { GpuDType, Tensor } from '../gpu/tensor.js';
 import { pickTile, type Tile } from './matmul.js';
-import { subgroupColumnGroups } from './subgroup.js';
+import { SUBGROUP_CHANNEL_GROUPS, subgroupColumnGroups, vec4Channels } from './subgroup.js';
 
 /** Tiles of a WaveNet stack, fixed at load (the pipelines are compiled then). */
 export interface WaveNetTiles {
@@ -43,9 +43,6 @@ function constants(t: Tile, first = false): Record<string, number> {
   if (t.tm < 1 || t.tm > 16 || t.tn < 1 || t.tn > 8) throw new FlowgpuError(`wavenet: tile ${t.tm}×${t.tn} is outside 1..16 × 1..8`);
   return { WG_X: t.wx, WG_Y: t.wy, TM: t.tm, TN: t.tn, FIRST: first ? 1 : 0 };
 }
-
-/** Channel groups of 4 per lane in the subgroup kernels (wavenet_subgroup.wgsl's RG). */
-const RES_SKIP_GROUPS = 2;
 
 function subgroupKernel(entry: string, s: { sg: number; ch: number }, first = false): KernelRef {
   return { family: 'wavenet_subgroup', source: subgroupSource, entry, constants: { SG: s.sg, CH: s.ch, FIRST: first ? 1 : 0 } };
@@ -125,7 +122,7 @@ export function resSkipConv(e: Engine, acts: Tensor, w: Tensor, bias: Tensor, h:
   const r = h ? h.size / t : 0;
   const s = skip.size / t;
   const sub = tiles.subgroup;
-  const wRows = sub ? Math.ceil((r + s) / 4) * 4 : r + s;
+  const wRows = sub ? vec4Channels(r + s) : r + s;
   if (acts.shape.length !== 2 || w.size !== wRows * hid || bias.size !== r + s || !Number.isInteger(r) || !Number.isInteger(s)) {
     throw new FlowgpuError(
       `${label}: acts ${describeShape(acts.shape)}, weight ${describeShape(w.shape)}, bias ${describeShape(bias.shape)}, ` +
@@ -138,7 +135,7 @@ export function resSkipConv(e: Engine, acts: Tensor, w: Tensor, bias: Tensor, h:
     params: [hid, 0, t, 1, 1, 0, r, s],
     bindings: [acts, w, bias, h ?? undefined, skip],
     workgroups: sub
-      ? [Math.ceil(wRows / (4 * sub.sg * RES_SKIP_GROUPS)), Math.ceil(t / (sub.sg * sub.ch))]
+      ? [Math.ceil(wRows / (4 * sub.sg * SUBGROUP_CHANNEL_GROUPS)), Math.ceil(t / (sub.sg * sub.ch))]
       : [Math.ceil((r + s) / (tile.wy * tile.tm)), Math.ceil(t / (tile.wx * tile.tn))],
   });
 }

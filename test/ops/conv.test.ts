@@ -1,4 +1,5 @@
-import { conv1d, convTranspose1d } from '../../src/ops/conv.js';
+import type { Engine } from '../../src/gpu/engine.js';
+import { conv1d, convTranspose1d, type TransposedConvWeight } from '../../src/ops/conv.js';
 import { matmul, type Tile } from '../../src/ops/matmul.js';
 import { transposeForSubgroups } from '../../src/ops/subgroup.js';
 import { assertArrayEqual, assertClose, assertRejects, randArray } from '../helpers/check.js';
@@ -64,6 +65,12 @@ const transCases: TransCase[] = [
   { name: 'many output channels (k4, stride 2, padding 1)', cin: 5, coutG: 37, t: 19, k: 4, stride: 2, padding: 1 },
 ];
 
+/** A `[Cout, Cin, K]` weight uploaded in the subgroup kernel's layout. */
+function transposedWeight(e: Engine, w: Float32Array, shape: [number, number, number]): TransposedConvWeight {
+  const t = transposeForSubgroups(w, shape[0], shape[1] * shape[2]);
+  return { tensor: e.upload(t.data, t.shape), shape };
+}
+
 describe('conv1d', () => {
   for (const c of convCases) {
     it(c.name, async () => {
@@ -85,10 +92,15 @@ describe('conv1d', () => {
       const y = conv1d(e, tx, tw, tb, o);
       assertArrayEqual(y.shape, c.batch === undefined ? [c.cout, ref.tout] : [batch, c.cout, ref.tout], 'shape');
       assertClose(await e.readF32(y), ref.y, TOL);
-      // With the transposed weight: the subgroup kernel where it runs (stride 1, one group).
-      const sw = e.upload(transposeForSubgroups(w, c.cout, (c.cin / groups) * c.k), [(c.cin / groups) * c.k, Math.ceil(c.cout / 4) * 4]);
-      assertClose(await e.readF32(conv1d(e, tx, tw, tb, { ...o, subgroupWeight: sw })), ref.y, TOL, 'subgroup weight');
-      for (const t of [tx, tw, tb, y, sw]) t?.release();
+      // With the transposed weight: the subgroup kernel, which runs stride 1, one group, on an
+      // adapter with fixed-size subgroups; anything else is refused.
+      const sw = transposedWeight(e, w, [c.cout, c.cin / groups, c.k]);
+      if (groups === 1 && (c.stride ?? 1) === 1 && e.subgroupSize > 0) {
+        assertClose(await e.readF32(conv1d(e, tx, sw, tb, o)), ref.y, TOL, 'transposed weight');
+      } else {
+        await assertRejects(() => conv1d(e, tx, sw, tb, o), /a transposed weight runs only the subgroup kernel/);
+      }
+      for (const t of [tx, tw, tb, y, sw.tensor]) t?.release();
     });
   }
 
@@ -103,12 +115,17 @@ describe('conv1d', () => {
     const ref = conv1dRef(leaky, w, 1, cin, t, cout, k, { padL: d * 2, padR: d * 2, dilation: d, bias });
     const tx = e.upload(x, [cin, t]);
     const tr = e.upload(res, [cout, t]);
-    const subgroupWeight = e.upload(transposeForSubgroups(w, cout, cin * k), [cin * k, 8]);
-    for (const tile of [undefined, { wx: 16, wy: 1, tm: 4, tn: 4 }, { wx: 8, wy: 8, tm: 4, tn: 4 }, 'subgroup'] as const) {
-      const y = conv1d(e, tx, e.upload(w, [cout, cin, k]), e.upload(bias, [cout]), {
-        padding: d * 2, dilation: d, inputLeakySlope: 0.1, residual: tr, ...(tile === 'subgroup' ? { subgroupWeight } : { tile }),
-      });
-      assertClose(await e.readF32(y), ref.y.map((v, i) => v + res[i]!), TOL, String(tile && tile !== 'subgroup' ? `${tile.wx}x${tile.wy}` : tile));
+    const fused = { padding: d * 2, dilation: d, inputLeakySlope: 0.1, residual: tr };
+    const want = ref.y.map((v, i) => v + res[i]!);
+    for (const tile of [undefined, { wx: 16, wy: 1, tm: 4, tn: 4 }, { wx: 8, wy: 8, tm: 4, tn: 4 }]) {
+      const y = conv1d(e, tx, e.upload(w, [cout, cin, k]), e.upload(bias, [cout]), { ...fused, tile });
+      assertClose(await e.readF32(y), want, TOL, tile ? `${tile.wx}x${tile.wy}` : 'chosen tile');
+    }
+    const transposed = transposedWeight(e, w, [cout, cin, k]);
+    if (e.subgroupSize > 0) {
+      assertClose(await e.readF32(conv1d(e, tx, transposed, e.upload(bias, [cout]), fused)), want, TOL, 'subgroup kernel');
+    } else {
+      await assertRejects(() => conv1d(e, tx, transposed, e.upload(bias, [cout]), fused), /a transposed weight runs only the subgroup kernel/);
     }
     await assertRejects(
       () => conv1d(e, tx, e.upload(w, [cout, cin, k]), undefined, { padding: 2, residual: e.upload(new Float32Array(3), [3]) }),

@@ -1,3 +1,5 @@
+import type { Engine } from '../../src/gpu/engine.js';
+import type { Tensor } from '../../src/gpu/tensor.js';
 import { gatedConv, packGatedWeight, resSkipConv, waveNetTiles, type WaveNetTiles } from '../../src/ops/wavenet.js';
 import { transposeForSubgroups } from '../../src/ops/subgroup.js';
 import type { Tile } from '../../src/ops/matmul.js';
@@ -45,6 +47,9 @@ const tiles: [string, Tile | null | 'subgroup'][] = [
   ['subgroup tiles', 'subgroup'],
 ];
 
+/** A weight uploaded in the subgroup kernels' layout (`transposeForSubgroups`). */
+const upload = (e: Engine, t: { data: Float32Array; shape: number[] }): Tensor => e.upload(t.data, t.shape);
+
 /** A layer's random inputs and weights (in_layer weights halved: the gate stays out of saturation). */
 function layerInputs(c: LayerCase, seed: number) {
   const H = c.hidden;
@@ -84,14 +89,14 @@ describe('wavenet layer (gatedConv + resSkipConv)', () => {
           x.set(h);
           if (cond) x.set(cond, H * c.t);
           const tx = e.upload(x, [H + c.cond, c.t]);
-          const tGate = sub ? e.upload(transposeForSubgroups(gateW, 2 * H, H * c.k + c.cond), [H * c.k + c.cond, 2 * H]) : e.upload(gateW, [2 * H, H * c.k + c.cond]);
+          const tGate = sub ? upload(e, transposeForSubgroups(gateW, 2 * H, H * c.k + c.cond)) : e.upload(gateW, [2 * H, H * c.k + c.cond]);
           const acts = gatedConv(e, tx, tGate, e.upload(bias, [2 * H]), { hidden: H, kernelSize: c.k, dilation: c.d, tiles: layerTiles });
           assertClose(await e.readF32(acts), ref.acts, TOL, 'acts');
           // The first layer assigns the skip sum: NaN there must not leak into it.
           const tSkip = e.upload(first ? new Float32Array(skip0.length).fill(Number.NaN) : skip0, [c.skipRows, c.t]);
           const hView = R ? tx.view(0, [H, c.t]) : null;
           const rows = R + c.skipRows;
-          const tRs = sub ? e.upload(transposeForSubgroups(rsW, rows, H), [H, Math.ceil(rows / 4) * 4]) : e.upload(rsW, [rows, H]);
+          const tRs = sub ? upload(e, transposeForSubgroups(rsW, rows, H)) : e.upload(rsW, [rows, H]);
           resSkipConv(e, acts, tRs, e.upload(rsB, [rows]), hView, tSkip, first, layerTiles);
           assertClose(await e.readF32(tSkip), ref.skip, TOL, 'skip');
           if (hView) assertClose(await e.readF32(hView), ref.h, TOL, 'h');
