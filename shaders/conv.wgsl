@@ -47,18 +47,9 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read> res: array<f32>;
 
-#include "lib/leaky_input.wgsl"
+#include "lib/conv_fusions.wgsl"
 
 #include "lib/conv_tile.wgsl"
-
-// The store of one output element: bias, activation, residual.
-fn store(at: u32, co: u32, v: f32) {
-  var o = v;
-  if (BIAS) { o += bias[co]; }
-  o = activation(ACT, o);
-  if (RESIDUAL) { o += res[at]; }
-  y[at] = o;
-}
 
 // y[b, co, t] = bias[co] + Σ_{ci, k} w[co, ci, k] · x[b, ci, t·stride + k·dil − pad]
 @compute @workgroup_size(WG_X, WG_Y)

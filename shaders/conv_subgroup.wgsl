@@ -37,7 +37,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read> res: array<f32>;
 
-#include "lib/leaky_input.wgsl"
+#include "lib/conv_fusions.wgsl"
 
 #include "lib/subgroup_tile.wgsl"
 
@@ -62,12 +62,7 @@ fn conv1d(@builtin(workgroup_id) wg: vec3u, @builtin(subgroup_invocation_id) lan
       for (var s = 0u; s < 4u; s++) {
         let co = 4u * qs[g] + s;
         if (co >= p.cout) { break; }
-        let at = y_base + co * p.tout + t;
-        var o = acc[g * SG * CH + col][s];
-        if (BIAS) { o += bias[co]; }
-        o = activation(ACT, o);
-        if (RESIDUAL) { o += res[at]; }
-        y[at] = o;
+        store(y_base + co * p.tout + t, co, acc[g * SG * CH + col][s]);
       }
     }
   }
